@@ -1,0 +1,89 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { LocalOnlyBus } from "./adapters/memory/cluster-bus.ts";
+import { MemoryPresenceStore } from "./adapters/memory/presence-store.ts";
+import { MemoryRateLimiter } from "./adapters/memory/rate-limiter.ts";
+import { MemoryTicketStore } from "./adapters/memory/ticket-store.ts";
+import { SqliteAccountStore } from "./adapters/sqlite/account-store.ts";
+import { openDatabase } from "./adapters/sqlite/database.ts";
+import { SqliteMessageLog } from "./adapters/sqlite/message-log.ts";
+import { SqliteMessageReader } from "./adapters/sqlite/message-reader.ts";
+import { SqliteRoomStore } from "./adapters/sqlite/room-store.ts";
+import { SqliteSocialStore } from "./adapters/sqlite/social-store.ts";
+import { SqliteWriterClient } from "./adapters/sqlite/writer-client.ts";
+import type { Config } from "./config.ts";
+import type { Logger } from "./observability/logger.ts";
+import type {
+  AccountStore,
+  ClusterBus,
+  EngineHealth,
+  Lifecycle,
+  MessageLog,
+  MessageReader,
+  PresenceStore,
+  RateLimiter,
+  RoomStore,
+  SocialStore,
+  TicketStore,
+} from "./ports/index.ts";
+
+/** Every port, bound to an adapter. */
+export interface Adapters {
+  accounts: AccountStore;
+  social: SocialStore;
+  rooms: RoomStore;
+  log: MessageLog;
+  reader: MessageReader;
+  bus: ClusterBus;
+  presence: PresenceStore;
+  limiter: RateLimiter;
+  tickets: TicketStore;
+  /** Started in this order, closed in reverse. */
+  lifecycle: Lifecycle[];
+  mode: "embedded" | "scale-out";
+}
+
+const WRITER_WORKER = new URL("./adapters/sqlite/message-writer.worker.ts", import.meta.url);
+
+/** The one place that chooses adapters: embedded for every engine whose URL is not configured. */
+export async function createAdapters(config: Config, _log: Logger): Promise<Adapters> {
+  mkdirSync(config.DATA_DIR, { recursive: true });
+  const path = join(config.DATA_DIR, "chat.db");
+  // Accounts, friends and rooms on this thread: small writes; messages go through the writer worker.
+  const db = openDatabase(path, "NORMAL", true);
+  const writer = new SqliteWriterClient(path, config.SQLITE_SYNCHRONOUS, WRITER_WORKER);
+  const sqliteHealth: Lifecycle = {
+    start: () => writer.start(),
+    close: async () => {
+      await writer.close();
+      db.close();
+    },
+    health: async (): Promise<EngineHealth> => ({ name: "sqlite", ok: true, path, pendingWrites: writer.inFlight }),
+  };
+  const limiter = new MemoryRateLimiter();
+  const adapters: Adapters = {
+    accounts: new SqliteAccountStore(db),
+    social: new SqliteSocialStore(db),
+    rooms: new SqliteRoomStore(db, writer),
+    log: new SqliteMessageLog(writer),
+    reader: new SqliteMessageReader(db),
+    bus: new LocalOnlyBus(),
+    presence: new MemoryPresenceStore(),
+    limiter,
+    tickets: new MemoryTicketStore(),
+    lifecycle: [sqliteHealth, limiter],
+    mode: "embedded",
+  };
+  return adapters;
+}
+
+/** Embedded mode keeps a generated signing secret beside the data so restarts keep sessions. */
+export function jwtSecret(config: Config): Uint8Array {
+  if (config.JWT_SECRET) return new TextEncoder().encode(config.JWT_SECRET);
+  const file = join(config.DATA_DIR, "jwt-secret");
+  if (!existsSync(file)) {
+    mkdirSync(config.DATA_DIR, { recursive: true });
+    writeFileSync(file, Buffer.from(crypto.getRandomValues(new Uint8Array(48))).toString("base64url"), { mode: 0o600 });
+  }
+  return new TextEncoder().encode(readFileSync(file, "utf8").trim());
+}

@@ -1,0 +1,13 @@
+import type { ErrorCode } from "../protocol/index.ts";
+
+/** A failure the caller can act on; its code goes on the wire as is. */
+export class DomainError extends Error {
+  constructor(readonly code: ErrorCode, message: string) {
+    super(message);
+    this.name = "DomainError";
+  }
+}
+
+export const fail = (code: ErrorCode, message: string): never => {
+  throw new DomainError(code, message);
+};

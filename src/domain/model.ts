@@ -1,0 +1,59 @@
+import type { ChatMessage, RoomKind } from "../protocol/index.ts";
+
+export type { ChatMessage, RoomKind };
+
+export interface User {
+  id: string;
+  username: string;
+  passwordHash: string;
+  createdAt: number;
+  lastSeen: number | null;
+}
+
+/** A login session: one refresh-token family. Revoking it ends every token and socket of the family. */
+export interface Session {
+  id: string;
+  userId: string;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+export interface Room {
+  id: string;
+  kind: RoomKind;
+  name: string;
+  createdBy: string | null;
+  createdAt: number;
+}
+
+export interface MemberRoom extends Room {
+  lastReadSeq: number;
+}
+
+export interface FriendRequest {
+  from: string;
+  to: string;
+  createdAt: number;
+}
+
+/** A message accepted from a client, before it has a seq. */
+export interface MessageDraft {
+  id: string;
+  room: string;
+  from: string;
+  fromName: string;
+  body: string;
+  clientId: string;
+  createdAt: number;
+  incomplete?: boolean;
+}
+
+export interface AppendResult {
+  message: ChatMessage;
+  /** True when (from, clientId) was already stored: `message` is the original. */
+  duplicate: boolean;
+}
+
+export const PUBLIC_ROOM_ID = "general";
+export const BOT_USER_ID = "bot:ai";
+export const BOT_USERNAME = "ai_bot";

@@ -1,0 +1,165 @@
+import type { AccountStore, MessageReader, RoomStore, SocialStore } from "../ports/index.ts";
+import type { RoomSummary } from "../protocol/index.ts";
+import { fail } from "./errors.ts";
+import { dmParticipants, dmRoomId, newId } from "./ids.ts";
+import { PUBLIC_ROOM_ID, type MemberRoom, type Room } from "./model.ts";
+import type { Notifier } from "./notifier.ts";
+import type { Principal } from "./auth/auth-service.ts";
+
+/** Conversations: the public room, DMs between friends, private groups run by their creator. */
+export class RoomService {
+  constructor(
+    private rooms: RoomStore,
+    private messages: MessageReader,
+    private accounts: AccountStore,
+    private social: SocialStore,
+    private notifier: Notifier,
+  ) {}
+
+  async ensurePublicRoom(): Promise<void> {
+    await this.rooms.ensureRoom({ id: PUBLIC_ROOM_ID, kind: "public", name: "general", createdBy: null, createdAt: Date.now() });
+  }
+
+  async joinPublic(userId: string): Promise<void> {
+    await this.rooms.addMember(PUBLIC_ROOM_ID, userId, Date.now());
+  }
+
+  async isMember(roomId: string, userId: string): Promise<boolean> {
+    return this.rooms.isMember(roomId, userId);
+  }
+
+  async assertMember(roomId: string, userId: string): Promise<void> {
+    if (!(await this.rooms.isMember(roomId, userId))) fail("forbidden", "not a member of this room");
+  }
+
+  async memberIds(roomId: string): Promise<string[]> {
+    return this.rooms.memberIds(roomId);
+  }
+
+  /** Every room of the user with its last message and unread count. */
+  async summaries(userId: string): Promise<RoomSummary[]> {
+    const rooms = await this.rooms.roomsOf(userId);
+    return this.summarize(userId, rooms);
+  }
+
+  async summary(userId: string, roomId: string): Promise<RoomSummary> {
+    const rooms = (await this.rooms.roomsOf(userId)).filter((r) => r.id === roomId);
+    if (rooms.length === 0) fail("forbidden", "not a member of this room");
+    return (await this.summarize(userId, rooms))[0]!;
+  }
+
+  /** Socket `join`: members re-join; anyone may join the public room. */
+  async join(me: Principal, roomId: string): Promise<RoomSummary> {
+    if (!(await this.rooms.isMember(roomId, me.userId))) {
+      const room = await this.rooms.room(roomId);
+      if (room?.kind !== "public") fail("forbidden", "not a member of this room");
+      await this.addAndAnnounce(roomId, me.userId, me.username);
+    }
+    return this.summary(me.userId, roomId);
+  }
+
+  async openDm(me: Principal, otherId: string): Promise<RoomSummary> {
+    if (otherId === me.userId) fail("bad_request", "cannot open a DM with yourself");
+    if (!(await this.social.areFriends(me.userId, otherId))) fail("forbidden", "DMs are only between friends");
+    const id = dmRoomId(me.userId, otherId);
+    await this.rooms.ensureRoom({ id, kind: "dm", name: "", createdBy: null, createdAt: Date.now() });
+    for (const userId of [me.userId, otherId]) {
+      if (await this.rooms.addMember(id, userId, Date.now())) this.announceRoomTo(userId, id);
+    }
+    return this.summary(me.userId, id);
+  }
+
+  async createGroup(me: Principal, name: string, memberIds: string[]): Promise<RoomSummary> {
+    const others = [...new Set(memberIds)].filter((id) => id !== me.userId);
+    for (const id of others) await this.assertFriendOf(me.userId, id);
+    const room: Room = { id: `g:${newId()}`, kind: "group", name, createdBy: me.userId, createdAt: Date.now() };
+    await this.rooms.ensureRoom(room);
+    await this.rooms.addMember(room.id, me.userId, Date.now());
+    this.notifier.membership(me.userId, room.id, "add");
+    for (const id of others) {
+      await this.rooms.addMember(room.id, id, Date.now());
+      this.announceRoomTo(id, room.id);
+    }
+    return this.summary(me.userId, room.id);
+  }
+
+  async addMember(me: Principal, roomId: string, userId: string): Promise<void> {
+    await this.assertCreator(me, roomId);
+    await this.assertFriendOf(me.userId, userId);
+    const user = await this.accounts.userById(userId);
+    if (!user) return fail("not_found", "no such user");
+    if (!(await this.addAndAnnounce(roomId, userId, user.username))) fail("conflict", "already a member");
+  }
+
+  async removeMember(me: Principal, roomId: string, userId: string): Promise<void> {
+    await this.assertCreator(me, roomId);
+    if (userId === me.userId) fail("bad_request", "the creator leaves with POST /leave");
+    const user = await this.accounts.userById(userId);
+    if (!(await this.removeAndAnnounce(roomId, userId, user?.username ?? ""))) fail("not_found", "not a member");
+  }
+
+  async leave(me: Principal, roomId: string): Promise<void> {
+    const room = await this.rooms.room(roomId);
+    if (!room) return fail("not_found", "no such room");
+    if (room.kind === "dm") fail("bad_request", "a DM cannot be left");
+    if (!(await this.removeAndAnnounce(roomId, me.userId, me.username))) fail("forbidden", "not a member of this room");
+  }
+
+  private async addAndAnnounce(roomId: string, userId: string, username: string): Promise<boolean> {
+    if (!(await this.rooms.addMember(roomId, userId, Date.now()))) return false;
+    this.notifier.toRoom(roomId, { type: "member", room: roomId, userId, username, op: "joined" });
+    this.announceRoomTo(userId, roomId);
+    return true;
+  }
+
+  private async removeAndAnnounce(roomId: string, userId: string, username: string): Promise<boolean> {
+    if (!(await this.rooms.removeMember(roomId, userId))) return false;
+    this.notifier.membership(userId, roomId, "remove");
+    this.notifier.toUser(userId, { type: "room.removed", room: roomId });
+    this.notifier.toRoom(roomId, { type: "member", room: roomId, userId, username, op: "left" });
+    return true;
+  }
+
+  private announceRoomTo(userId: string, roomId: string) {
+    this.notifier.membership(userId, roomId, "add");
+    void this.summary(userId, roomId).then(
+      (room) => this.notifier.toUser(userId, { type: "room.added", room }),
+      () => {},
+    );
+  }
+
+  private async assertCreator(me: Principal, roomId: string) {
+    const room = await this.rooms.room(roomId);
+    if (!room) return fail("not_found", "no such room");
+    if (room.kind !== "group" || room.createdBy !== me.userId) fail("forbidden", "only the group's creator can do this");
+  }
+
+  private async assertFriendOf(userId: string, otherId: string) {
+    if (!(await this.social.areFriends(userId, otherId))) fail("forbidden", "you can only add friends");
+  }
+
+  private async summarize(userId: string, rooms: MemberRoom[]): Promise<RoomSummary[]> {
+    const latest = await this.messages.latest(rooms.map((r) => r.id));
+    const peerIds = rooms.map((r) => dmParticipants(r.id)?.find((id) => id !== userId)).filter((x): x is string => !!x);
+    const peers = new Map((await this.accounts.usersByIds(peerIds)).map((u) => [u.id, u.username]));
+    return rooms
+      .map((r) => {
+        const last = latest.get(r.id) ?? null;
+        const lastSeq = last?.seq ?? 0;
+        const peerId = dmParticipants(r.id)?.find((id) => id !== userId);
+        const summary: RoomSummary = {
+          id: r.id,
+          kind: r.kind,
+          name: peerId ? (peers.get(peerId) ?? "") : r.name,
+          lastSeq,
+          lastReadSeq: Math.min(r.lastReadSeq, lastSeq),
+          unread: Math.max(0, lastSeq - r.lastReadSeq),
+          lastMessage: last,
+          createdBy: r.createdBy,
+        };
+        if (peerId) summary.peer = { id: peerId, username: peers.get(peerId) ?? "" };
+        return summary;
+      })
+      .sort((a, b) => (b.lastMessage?.createdAt ?? 0) - (a.lastMessage?.createdAt ?? 0));
+  }
+}

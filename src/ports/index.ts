@@ -1,0 +1,9 @@
+export type * from "./lifecycle.ts";
+export type * from "./account-store.ts";
+export type * from "./social-store.ts";
+export type * from "./room-store.ts";
+export type * from "./message-log.ts";
+export type * from "./cluster-bus.ts";
+export type * from "./presence-store.ts";
+export type * from "./rate-limiter.ts";
+export type * from "./ticket-store.ts";

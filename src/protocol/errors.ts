@@ -1,0 +1,35 @@
+/**
+ * Every error code the server can put on the wire (HTTP `{error:{code}}` and protocol `error` frames).
+ * One list so the client can switch on them exhaustively.
+ */
+export const ERROR_CODES = [
+  "bad_request",
+  "unauthorized",
+  "forbidden",
+  "not_found",
+  "conflict",
+  "rate_limited",
+  "too_many_attempts",
+  "payload_too_large",
+  "unavailable",
+  "internal",
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/**
+ * WebSocket close codes. 1000-1999 and 4000-4499: the client may reconnect (with backoff);
+ * 4500-4999: it must not reconnect without new credentials.
+ */
+export const CLOSE_CODES = {
+  normal: 1000,
+  goingAway: 1001,
+  messageTooBig: 1009,
+  serverRestart: 1012,
+  idleTimeout: 4000,
+  slowConsumer: 4001,
+  sessionRevoked: 4501,
+} as const;
+
+export function shouldReconnect(closeCode: number): boolean {
+  return closeCode < 4500;
+}

@@ -1,0 +1,148 @@
+import { z } from "zod";
+import { ERROR_CODES } from "./errors.ts";
+
+/** Limits shared by client and server so both reject the same input. */
+export const LIMITS = {
+  bodyMax: 4000,
+  clientIdMax: 64,
+  historyPageMax: 100,
+  roomIdMax: 80,
+} as const;
+
+export const roomId = z.string().min(1).max(LIMITS.roomIdMax).regex(/^[A-Za-z0-9:_\-]+$/, "invalid room id");
+export const userId = z.string().min(1).max(64);
+export const seq = z.number().int().nonnegative();
+const ref = z.string().min(1).max(64);
+
+export const username = z
+  .string()
+  .min(3)
+  .max(32)
+  .regex(/^[a-z0-9_]+$/, "lowercase letters, digits and _ only");
+export const password = z.string().min(8).max(128);
+
+export const messageSchema = z.object({
+  id: z.string(),
+  room: z.string(),
+  seq: z.number().int().positive(),
+  from: z.string(),
+  fromName: z.string(),
+  body: z.string(),
+  createdAt: z.number().int(),
+  clientId: z.string(),
+  /** Set on bot replies whose stream was cut or failed: the text is what arrived. */
+  incomplete: z.boolean().optional(),
+});
+export type ChatMessage = z.infer<typeof messageSchema>;
+
+export const roomKind = z.enum(["public", "group", "dm"]);
+export type RoomKind = z.infer<typeof roomKind>;
+
+export const roomSummarySchema = z.object({
+  id: z.string(),
+  kind: roomKind,
+  name: z.string(),
+  lastSeq: z.number().int().nonnegative(),
+  lastReadSeq: z.number().int().nonnegative(),
+  unread: z.number().int().nonnegative(),
+  lastMessage: messageSchema.nullable(),
+  /** For DMs: the other participant. */
+  peer: z.object({ id: z.string(), username: z.string() }).optional(),
+  createdBy: z.string().nullable(),
+});
+export type RoomSummary = z.infer<typeof roomSummarySchema>;
+
+// ---------------------------------------------------------------- client -> server
+export const clientFrameSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("join"), ref: ref.optional(), room: roomId }),
+  z.object({ type: z.literal("leave"), ref: ref.optional(), room: roomId }),
+  z.object({
+    type: z.literal("send"),
+    ref: ref.optional(),
+    room: roomId,
+    body: z.string().min(1).max(LIMITS.bodyMax),
+    clientId: z.string().min(1).max(LIMITS.clientIdMax),
+  }),
+  z.object({ type: z.literal("typing"), ref: ref.optional(), room: roomId, on: z.boolean() }),
+  z.object({ type: z.literal("dm.open"), ref: ref.optional(), userId }),
+  z.object({
+    type: z.literal("history"),
+    ref: ref.optional(),
+    room: roomId,
+    before: seq.optional(),
+    limit: z.number().int().min(1).max(LIMITS.historyPageMax).optional(),
+  }),
+  z.object({
+    type: z.literal("resume"),
+    ref: ref.optional(),
+    room: roomId,
+    afterSeq: seq,
+    limit: z.number().int().min(1).max(LIMITS.historyPageMax * 5).optional(),
+  }),
+  z.object({ type: z.literal("read"), ref: ref.optional(), room: roomId, seq }),
+  z.object({ type: z.literal("ping"), ref: ref.optional() }),
+]);
+export type ClientFrame = z.infer<typeof clientFrameSchema>;
+export type ClientFrameType = ClientFrame["type"];
+
+// ---------------------------------------------------------------- server -> client
+const presenceStatus = z.enum(["online", "offline"]);
+
+export const serverFrameSchema = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("ready"),
+    user: z.object({ id: z.string(), username: z.string() }),
+    rooms: z.array(roomSummarySchema),
+    heartbeatMs: z.number().int(),
+  }),
+  messageSchema.extend({ type: z.literal("message") }),
+  z.object({ type: z.literal("ack"), ref: z.string(), room: z.string(), id: z.string(), seq: z.number().int(), duplicate: z.boolean() }),
+  z.object({ type: z.literal("joined"), ref: z.string().optional(), room: roomSummarySchema }),
+  z.object({ type: z.literal("left"), ref: z.string().optional(), room: z.string() }),
+  z.object({ type: z.literal("dm.opened"), ref: z.string().optional(), room: roomSummarySchema }),
+  z.object({
+    type: z.literal("history"),
+    ref: z.string().optional(),
+    room: z.string(),
+    /** Newest first. */
+    messages: z.array(messageSchema),
+    hasMore: z.boolean(),
+  }),
+  z.object({
+    type: z.literal("resumed"),
+    ref: z.string().optional(),
+    room: z.string(),
+    /** Oldest first, starting right after the requested seq. */
+    messages: z.array(messageSchema),
+    hasMore: z.boolean(),
+    lastSeq: z.number().int().nonnegative(),
+  }),
+  z.object({ type: z.literal("typing"), room: z.string(), userId: z.string(), username: z.string(), on: z.boolean() }),
+  z.object({ type: z.literal("presence"), userId: z.string(), status: presenceStatus, lastSeen: z.number().int().nullable() }),
+  z.object({
+    type: z.literal("member"),
+    room: z.string(),
+    userId: z.string(),
+    username: z.string(),
+    op: z.enum(["joined", "left"]),
+  }),
+  z.object({ type: z.literal("room.added"), room: roomSummarySchema }),
+  z.object({ type: z.literal("room.removed"), room: z.string() }),
+  z.object({ type: z.literal("read"), ref: z.string().optional(), room: z.string(), userId: z.string(), seq: z.number().int() }),
+  z.object({ type: z.literal("friend"), userId: z.string(), username: z.string(), op: z.enum(["requested", "accepted", "declined", "removed"]) }),
+  z.object({ type: z.literal("ai.start"), room: z.string(), streamId: z.string(), botId: z.string(), botName: z.string(), replyTo: z.string() }),
+  z.object({ type: z.literal("ai.delta"), room: z.string(), streamId: z.string(), index: z.number().int(), text: z.string() }),
+  z.object({
+    type: z.literal("ai.end"),
+    room: z.string(),
+    streamId: z.string(),
+    status: z.enum(["complete", "incomplete", "failed"]),
+    messageId: z.string().nullable(),
+    seq: z.number().int().nullable(),
+    error: z.string().optional(),
+  }),
+  z.object({ type: z.literal("pong"), ref: z.string().optional(), ts: z.number() }),
+  z.object({ type: z.literal("error"), ref: z.string().optional(), code: z.enum(ERROR_CODES), message: z.string() }),
+]);
+export type ServerFrame = z.infer<typeof serverFrameSchema>;
+export type ServerFrameOf<T extends ServerFrame["type"]> = Extract<ServerFrame, { type: T }>;

@@ -1,0 +1,169 @@
+import type { WebSocketHandler } from "bun";
+import type { ChatService } from "../domain/chat-service.ts";
+import { DomainError } from "../domain/errors.ts";
+import type { PresenceService } from "../domain/presence-service.ts";
+import type { RoomService } from "../domain/room-service.ts";
+import type { TypingService } from "../domain/typing-service.ts";
+import { errorFields, type Logger } from "../observability/logger.ts";
+import type { ChatMetrics } from "../observability/metrics.ts";
+import type { Bucket, RateLimiter } from "../ports/index.ts";
+import { clientFrameSchema, type ClientFrame, type ErrorCode, type ServerFrame } from "../protocol/index.ts";
+import type { RealtimeHub } from "./hub.ts";
+import { topics, type ChatSocket, type SocketData } from "./socket-data.ts";
+
+export interface GatewayDeps {
+  hub: RealtimeHub;
+  chat: ChatService;
+  rooms: RoomService;
+  presence: PresenceService;
+  typing: TypingService;
+  limiter: RateLimiter;
+  metrics: ChatMetrics;
+  log: Logger;
+  sendBucket: Bucket;
+  heartbeatMs: number;
+}
+
+const send = (ws: ChatSocket, frame: ServerFrame) => {
+  if (!ws.data.closed) ws.send(JSON.stringify(frame));
+};
+
+/** The `/ws` protocol: validates every frame, enforces membership and limits, dispatches in order. */
+export class Gateway {
+  constructor(private d: GatewayDeps) {}
+
+  handlers(): Pick<WebSocketHandler<SocketData>, "open" | "message" | "close"> {
+    return {
+      open: (ws) => {
+        ws.data.queue = this.opened(ws).catch((err) => {
+          this.d.log.error("socket open failed", errorFields(err));
+          ws.close(1011, "internal error");
+        });
+      },
+      message: (ws, raw) => {
+        const frame = this.parse(ws, raw);
+        if (!frame) return;
+        ws.data.queue = ws.data.queue.then(() => this.dispatch(ws, frame)).catch((err) => this.fail(ws, frame.ref, err));
+      },
+      close: (ws) => {
+        ws.data.closed = true;
+        this.d.hub.remove(ws);
+        const { userId, username } = ws.data.principal;
+        void ws.data.queue
+          .then(() => this.d.presence.disconnected(userId, ws.data.connId))
+          .catch((err) => this.d.log.warn("presence update failed", errorFields(err)));
+        for (const topic of ws.subscriptions) {
+          if (topic.startsWith("r:")) this.d.typing.stopped(topic.slice(2), userId, username);
+        }
+      },
+    };
+  }
+
+  private async opened(ws: ChatSocket) {
+    const { userId, username } = ws.data.principal;
+    this.d.hub.add(ws);
+    ws.subscribe(topics.user(userId));
+    const rooms = await this.d.rooms.summaries(userId);
+    for (const r of rooms) ws.subscribe(topics.room(r.id));
+    send(ws, { type: "ready", user: { id: userId, username }, rooms, heartbeatMs: this.d.heartbeatMs });
+    await this.d.presence.connected(userId, ws.data.connId);
+  }
+
+  private parse(ws: ChatSocket, raw: string | Buffer): ClientFrame | null {
+    let json: unknown;
+    try {
+      json = JSON.parse(typeof raw === "string" ? raw : raw.toString("utf8"));
+    } catch {
+      this.reject(ws, undefined, "bad_request", "frame is not valid JSON");
+      return null;
+    }
+    const parsed = clientFrameSchema.safeParse(json);
+    if (!parsed.success) {
+      const ref = typeof (json as { ref?: unknown })?.ref === "string" ? (json as { ref: string }).ref : undefined;
+      const issue = parsed.error.issues[0];
+      this.reject(ws, ref, "bad_request", issue ? `${issue.path.join(".") || "frame"}: ${issue.message}` : "invalid frame");
+      return null;
+    }
+    return parsed.data;
+  }
+
+  /** Runs in arrival order per socket. A send only waits here until it is handed to the log. */
+  private async dispatch(ws: ChatSocket, f: ClientFrame): Promise<void> {
+    const me = ws.data.principal;
+    switch (f.type) {
+      case "ping":
+        return send(ws, { type: "pong", ref: f.ref, ts: Date.now() });
+      case "join": {
+        const room = await this.d.rooms.join(me, f.room);
+        ws.subscribe(topics.room(f.room));
+        return send(ws, { type: "joined", ref: f.ref, room });
+      }
+      case "leave":
+        ws.unsubscribe(topics.room(f.room));
+        return send(ws, { type: "left", ref: f.ref, room: f.room });
+      case "dm.open": {
+        const room = await this.d.rooms.openDm(me, f.userId);
+        ws.subscribe(topics.room(room.id));
+        return send(ws, { type: "dm.opened", ref: f.ref, room });
+      }
+      case "send": {
+        await this.assertMember(ws, f.room);
+        if (!(await this.d.limiter.take(`send:${me.userId}`, this.d.sendBucket))) {
+          return this.reject(ws, f.ref, "rate_limited", "sending too fast, slow down");
+        }
+        const started = performance.now();
+        this.d.metrics.messagesIn.inc();
+        this.d.typing.stopped(f.room, me.userId, me.username);
+        // Not awaited: later frames of this socket need not wait for durability.
+        this.d.chat.send(me, f.room, f.body, f.clientId).then(
+          ({ message, duplicate }) => {
+            this.d.metrics.ackLatency.observe((performance.now() - started) / 1000);
+            if (f.ref) send(ws, { type: "ack", ref: f.ref, room: f.room, id: message.id, seq: message.seq, duplicate });
+          },
+          (err) => this.fail(ws, f.ref, err),
+        );
+        return;
+      }
+      case "typing":
+        await this.assertMember(ws, f.room);
+        return this.d.typing.typing(f.room, me.userId, me.username, f.on);
+      case "history": {
+        await this.assertMember(ws, f.room);
+        const page = await this.d.chat.history(f.room, f.before, f.limit ?? 50);
+        return send(ws, { type: "history", ref: f.ref, room: f.room, ...page });
+      }
+      case "resume": {
+        await this.assertMember(ws, f.room);
+        const page = await this.d.chat.resume(f.room, f.afterSeq, f.limit ?? 200);
+        const lastSeq = page.messages.at(-1)?.seq ?? f.afterSeq;
+        return send(ws, { type: "resumed", ref: f.ref, room: f.room, ...page, lastSeq });
+      }
+      case "read": {
+        await this.assertMember(ws, f.room);
+        await this.d.chat.markRead(f.room, me.userId, f.seq);
+        return;
+      }
+    }
+  }
+
+  /** Subscribed means member: membership changes (un)subscribe live sockets on every instance. */
+  private async assertMember(ws: ChatSocket, room: string) {
+    const topic = topics.room(room);
+    if (ws.isSubscribed(topic)) return;
+    if (!(await this.d.rooms.isMember(room, ws.data.principal.userId))) {
+      throw new DomainError("forbidden", "not a member of this room");
+    }
+    ws.subscribe(topic);
+  }
+
+  private fail(ws: ChatSocket, ref: string | undefined, err: unknown) {
+    if (err instanceof DomainError) return this.reject(ws, ref, err.code, err.message);
+    this.d.log.error("frame failed", errorFields(err));
+    this.reject(ws, ref, "unavailable", "could not complete the request, retry later");
+  }
+
+  private reject(ws: ChatSocket, ref: string | undefined, code: ErrorCode, message: string) {
+    this.d.metrics.framesRejected.inc({ code });
+    send(ws, { type: "error", ref, code, message });
+  }
+}

@@ -1,0 +1,18 @@
+import type { ServerWebSocket } from "bun";
+import type { Principal } from "../domain/auth/auth-service.ts";
+
+/** What each socket carries from upgrade to close. */
+export interface SocketData {
+  principal: Principal;
+  connId: string;
+  /** Frames are dispatched in arrival order; a send's dispatch ends once it is handed to the log. */
+  queue: Promise<void>;
+  closed: boolean;
+}
+
+export type ChatSocket = ServerWebSocket<SocketData>;
+
+export const topics = {
+  room: (id: string) => `r:${id}`,
+  user: (id: string) => `u:${id}`,
+};

@@ -1,0 +1,126 @@
+import { createAdapters, jwtSecret, type Adapters } from "./composition.ts";
+import type { Config } from "./config.ts";
+import { AuthService } from "./domain/auth/auth-service.ts";
+import { TokenService } from "./domain/auth/tokens.ts";
+import { ChatService } from "./domain/chat-service.ts";
+import { newId } from "./domain/ids.ts";
+import { PresenceService } from "./domain/presence-service.ts";
+import { RoomService } from "./domain/room-service.ts";
+import { SocialService } from "./domain/social-service.ts";
+import { TypingService } from "./domain/typing-service.ts";
+import { createHttpApp } from "./http/app.ts";
+import { errorFields, type Logger } from "./observability/logger.ts";
+import { createChatMetrics } from "./observability/metrics.ts";
+import type { EngineHealth } from "./ports/index.ts";
+import { Gateway } from "./realtime/gateway.ts";
+import { RealtimeHub } from "./realtime/hub.ts";
+import type { SocketData } from "./realtime/socket-data.ts";
+import { createUpgrader } from "./realtime/upgrade.ts";
+
+export interface RunningServer {
+  port: number;
+  instanceId: string;
+  stop(): Promise<void>;
+}
+
+/** Wires services to adapters and serves HTTP and `/ws` on one port. */
+export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+  const instanceId = config.INSTANCE_ID ?? newId().slice(-12);
+  const adapters = await createAdapters(config, log);
+  for (const part of adapters.lifecycle) await part.start?.();
+
+  const metrics = createChatMetrics();
+  const hub = new RealtimeHub(adapters.bus, metrics);
+  const tokens = new TokenService({
+    secret: jwtSecret(config),
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    accessTtlSec: config.ACCESS_TOKEN_TTL_SEC,
+    refreshTtlSec: config.REFRESH_TOKEN_TTL_SEC,
+  });
+  const rooms = new RoomService(adapters.rooms, adapters.reader, adapters.accounts, adapters.social, hub);
+  await rooms.ensurePublicRoom();
+  const auth = new AuthService(
+    adapters.accounts,
+    tokens,
+    adapters.tickets,
+    adapters.limiter,
+    hub,
+    { loginMaxAttempts: config.LOGIN_MAX_ATTEMPTS, loginWindowSec: config.LOGIN_WINDOW_SEC, ticketTtlSec: config.WS_TICKET_TTL_SEC },
+    (user) => rooms.joinPublic(user.id),
+  );
+  const social = new SocialService(adapters.accounts, adapters.social, adapters.presence, hub);
+  const presence = new PresenceService(adapters.presence, adapters.accounts, adapters.social, hub);
+  const typing = new TypingService(hub, config.TYPING_TTL_MS);
+  const chat = new ChatService(adapters.log, adapters.reader, adapters.rooms, hub);
+
+  const gateway = new Gateway({
+    hub,
+    chat,
+    rooms,
+    presence,
+    typing,
+    limiter: adapters.limiter,
+    metrics,
+    log,
+    sendBucket: { capacity: config.SEND_BURST, refillPerSec: config.SEND_RATE_PER_SEC },
+    heartbeatMs: Math.floor((config.WS_IDLE_TIMEOUT_SEC * 1000) / 2),
+  });
+
+  metrics.registry.gauge("chat_open_sockets", "Open WebSocket connections on this instance", () => hub.socketCount);
+  let backlog = 0;
+  metrics.registry.gauge("chat_persistence_queue_depth", "Messages accepted but not yet in the final store", () => backlog);
+  const backlogTimer = setInterval(() => void adapters.log.backlog().then((n) => (backlog = n), () => {}), 1000);
+
+  const health = async (): Promise<EngineHealth[]> =>
+    Promise.all(
+      adapters.lifecycle.flatMap((p) =>
+        p.health ? [p.health().catch((err): EngineHealth => ({ name: "unknown", ok: false, detail: String(err) }))] : [],
+      ),
+    );
+
+  const app = createHttpApp({
+    auth,
+    social,
+    rooms,
+    chat,
+    log,
+    registry: metrics.registry,
+    health,
+    instanceId,
+    trustProxy: config.TRUST_PROXY,
+  });
+  const upgrade = createUpgrader(auth, config.ALLOWED_ORIGINS);
+
+  const server = Bun.serve<SocketData, never>({
+    port: config.PORT,
+    hostname: config.HOST,
+    fetch: (req, srv) => (new URL(req.url).pathname === "/ws" ? upgrade(req, srv) : app.fetch(req, srv)),
+    websocket: {
+      ...gateway.handlers(),
+      maxPayloadLength: config.WS_MAX_FRAME_BYTES,
+      idleTimeout: config.WS_IDLE_TIMEOUT_SEC,
+      backpressureLimit: config.WS_BACKPRESSURE_BYTES,
+      closeOnBackpressureLimit: true,
+      perMessageDeflate: false,
+      sendPings: true,
+    },
+  });
+  hub.attach(server);
+  log.info("listening", { port: server.port, mode: adapters.mode, instance: instanceId });
+
+  return {
+    port: server.port!,
+    instanceId,
+    async stop() {
+      clearInterval(backlogTimer);
+      typing.close();
+      await server.stop(true);
+      for (const part of [...adapters.lifecycle].reverse()) {
+        await part.close?.().catch((err) => log.warn("close failed", errorFields(err)));
+      }
+    },
+  };
+}
+
+export type { Adapters };
