@@ -30,17 +30,6 @@ export interface StartOptions {
   cwd?: string;
 }
 
-/** Environment for scale-out runs: set by the engine test scripts, empty in embedded mode. */
-export function engineEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const k of ["REDIS_URL", "KAFKA_BROKERS", "MONGODB_URI"]) {
-    const v = process.env[`TEST_${k}`];
-    if (v) env[k] = v;
-  }
-  if (Object.keys(env).length) env.JWT_SECRET = "test-secret-test-secret-test-secret-123";
-  return env;
-}
-
 /** Starts the real server as a child process on a free port and waits until it listens. */
 export async function startServer(opts: StartOptions = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "chat-test-"));
@@ -56,7 +45,6 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
       HOST: "127.0.0.1",
       LOG_LEVEL: "info",
       SERVE_CLIENT: "false",
-      ...engineEnv(),
       ...opts.env,
     },
     stdout: "pipe",
