@@ -1,0 +1,3 @@
+import { protocolSuite } from "./suite.ts";
+
+protocolSuite("embedded", () => ({}));
