@@ -25,8 +25,9 @@ export interface IssuedTokens {
   user: { id: string; username: string };
 }
 
-/** Verifying against this keeps an unknown username as slow as a wrong password. */
-const DUMMY_HASH = await Bun.password.hash("not-a-real-password", { algorithm: "argon2id" });
+/** Verifying against this keeps an unknown username as slow as a wrong password. Made on first use. */
+let dummyHash: Promise<string> | null = null;
+const getDummyHash = () => (dummyHash ??= Bun.password.hash("not-a-real-password", { algorithm: "argon2id" }));
 
 export class AuthService {
   constructor(
@@ -65,7 +66,7 @@ export class AuthService {
       (await this.limiter.take(`login:ip:${clientIp}`, { capacity: bucket.capacity * 5, refillPerSec: bucket.refillPerSec * 5 }));
     if (!allowed) fail("too_many_attempts", "too many login attempts, try again later");
     const user = await this.accounts.userByName(name);
-    const ok = await Bun.password.verify(password, user?.passwordHash ?? DUMMY_HASH);
+    const ok = await Bun.password.verify(password, user?.passwordHash ?? (await getDummyHash()));
     if (!user || !ok) fail("unauthorized", "wrong username or password");
     return this.startSession(user!);
   }
