@@ -4,6 +4,8 @@ import { LocalOnlyBus } from "./adapters/memory/cluster-bus.ts";
 import { MemoryPresenceStore } from "./adapters/memory/presence-store.ts";
 import { MemoryRateLimiter } from "./adapters/memory/rate-limiter.ts";
 import { MemoryTicketStore } from "./adapters/memory/ticket-store.ts";
+import { createMongoStorage } from "./adapters/mongodb/storage.ts";
+import { createRedisCoordination } from "./adapters/redis/coordination.ts";
 import { SqliteAccountStore } from "./adapters/sqlite/account-store.ts";
 import { openDatabase } from "./adapters/sqlite/database.ts";
 import { SqliteMessageLog } from "./adapters/sqlite/message-log.ts";
@@ -45,36 +47,56 @@ export interface Adapters {
 
 const WRITER_WORKER = new URL("./adapters/sqlite/message-writer.worker.ts", import.meta.url);
 
+type Storage = Pick<Adapters, "accounts" | "social" | "rooms" | "log" | "reader"> & { lifecycle: Lifecycle };
+type Coordination = Pick<Adapters, "bus" | "presence" | "limiter" | "tickets"> & { lifecycle: Lifecycle };
+
 /** The one place that chooses adapters: embedded for every engine whose URL is not configured. */
-export async function createAdapters(config: Config, _log: Logger): Promise<Adapters> {
+export async function createAdapters(config: Config, log: Logger, instanceId: string): Promise<Adapters> {
+  const storage = config.MONGODB_URI ? mongoStorage(config, config.MONGODB_URI) : sqliteStorage(config);
+  const coordination = config.REDIS_URL
+    ? await createRedisCoordination({ ...config, REDIS_URL: config.REDIS_URL }, instanceId, log)
+    : memoryCoordination();
+  return {
+    ...storage,
+    ...coordination,
+    lifecycle: [storage.lifecycle, coordination.lifecycle],
+    mode: config.MONGODB_URI || config.REDIS_URL ? "scale-out" : "embedded",
+  };
+}
+
+function sqliteStorage(config: Config): Storage {
   mkdirSync(config.DATA_DIR, { recursive: true });
   const path = join(config.DATA_DIR, "chat.db");
-  // Accounts, friends and rooms on this thread: small writes; messages go through the writer worker.
+  // Accounts, friends and rooms on this thread (small writes); messages and read cursors go through
+  // the writer worker so the socket thread never waits for a commit.
   const db = openDatabase(path, "NORMAL", true);
   const writer = new SqliteWriterClient(path, config.SQLITE_SYNCHRONOUS, WRITER_WORKER);
-  const sqliteHealth: Lifecycle = {
-    start: () => writer.start(),
-    close: async () => {
-      await writer.close();
-      db.close();
-    },
-    health: async (): Promise<EngineHealth> => ({ name: "sqlite", ok: true, path, pendingWrites: writer.inFlight }),
-  };
-  const limiter = new MemoryRateLimiter();
-  const adapters: Adapters = {
+  return {
     accounts: new SqliteAccountStore(db),
     social: new SqliteSocialStore(db),
     rooms: new SqliteRoomStore(db, writer),
     log: new SqliteMessageLog(writer),
     reader: new SqliteMessageReader(db),
-    bus: new LocalOnlyBus(),
-    presence: new MemoryPresenceStore(),
-    limiter,
-    tickets: new MemoryTicketStore(),
-    lifecycle: [sqliteHealth, limiter],
-    mode: "embedded",
+    lifecycle: {
+      start: () => writer.start(),
+      close: async () => {
+        await writer.close();
+        db.close();
+      },
+      health: async (): Promise<EngineHealth> => ({ name: "sqlite", ok: true, path, pendingWrites: writer.inFlight }),
+    },
   };
-  return adapters;
+}
+
+function mongoStorage(config: Config, uri: string): Storage {
+  const mongo = createMongoStorage({ uri });
+  // With KAFKA_BROKERS the Kafka pipeline is the log (it assigns seqs and persists through MongoMessageStore).
+  return { accounts: mongo.accounts, social: mongo.social, rooms: mongo.rooms, reader: mongo.reader, log: mongo.log, lifecycle: mongo.lifecycle };
+}
+
+function memoryCoordination(): Coordination {
+  const limiter = new MemoryRateLimiter();
+  return { bus: new LocalOnlyBus(), presence: new MemoryPresenceStore(), limiter, tickets: new MemoryTicketStore(), lifecycle: limiter };
 }
 
 /** Embedded mode keeps a generated signing secret beside the data so restarts keep sessions. */

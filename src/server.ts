@@ -26,7 +26,7 @@ export interface RunningServer {
 /** Wires services to adapters and serves HTTP and `/ws` on one port. */
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   const instanceId = config.INSTANCE_ID ?? newId().slice(-12);
-  const adapters = await createAdapters(config, log);
+  const adapters = await createAdapters(config, log, instanceId);
   for (const part of adapters.lifecycle) await part.start?.();
 
   const metrics = createChatMetrics();

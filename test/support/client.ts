@@ -140,7 +140,7 @@ export class WsClient {
     return reply as ServerFrameOf<T>;
   }
 
-  async sendMessage(room: string, body: string, clientId = crypto.randomUUID()) {
+  async sendMessage(room: string, body: string, clientId: string = crypto.randomUUID()) {
     return this.request({ type: "send", room, body, clientId }, "ack");
   }
 

@@ -55,8 +55,9 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     const pump = async (stream: ReadableStream<Uint8Array>) => {
       const decoder = new TextDecoder();
       let buf = "";
-      for await (const chunk of stream) {
-        buf += decoder.decode(chunk, { stream: true });
+      const reader = stream.getReader();
+      for (let r = await reader.read(); !r.done; r = await reader.read()) {
+        buf += decoder.decode(r.value, { stream: true });
         let nl;
         while ((nl = buf.indexOf("\n")) >= 0) {
           const line = buf.slice(0, nl);

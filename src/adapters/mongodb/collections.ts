@@ -1,0 +1,180 @@
+/**
+ * Document shapes, collections and indexes of the MongoDB storage. Runs on a real MongoDB and on
+ * MongoDB-wire servers such as FerretDB, so it uses only plain unique/compound indexes (no TTL,
+ * partial or text indexes) and never needs a transaction: every write is idempotent instead.
+ * Free of anything that cannot run inside a Bun Worker (the Kafka persistence worker imports it).
+ */
+import { MongoBulkWriteError, MongoServerError, type Collection, type Db, type IndexDescription } from "mongodb";
+import type { ChatMessage, RoomKind } from "../../domain/model.ts";
+
+export interface UserDoc {
+  _id: string;
+  username: string;
+  passwordHash: string;
+  createdAt: number;
+  lastSeen: number | null;
+}
+export interface SessionDoc {
+  _id: string;
+  userId: string;
+  createdAt: number;
+  revokedAt: number | null;
+}
+export interface RefreshTokenDoc {
+  _id: string; // jti
+  sessionId: string;
+  expiresAt: number;
+}
+/**
+ * A refresh token's use, claimed by inserting it: the unique _id makes exactly one claim win on
+ * every server (FerretDB applies conditional updates as read-then-write, so they cannot be a lock).
+ */
+export interface RefreshTokenUseDoc {
+  _id: string; // jti
+  usedAt: number;
+}
+export interface FriendRequestDoc {
+  from: string;
+  to: string;
+  createdAt: number;
+}
+/** One document per direction, so a user's friends are one index range (as in SQLite). */
+export interface FriendshipDoc {
+  user: string;
+  friend: string;
+  createdAt: number;
+}
+export interface RoomDoc {
+  _id: string;
+  kind: RoomKind;
+  name: string;
+  createdBy: string | null;
+  createdAt: number;
+}
+export interface MembershipDoc {
+  room: string;
+  user: string;
+  joinedAt: number;
+  lastReadSeq: number;
+}
+export interface MessageDoc {
+  _id: string; // message id: the key that makes replays idempotent
+  room: string;
+  seq: number;
+  from: string;
+  fromName: string;
+  body: string;
+  clientId: string;
+  createdAt: number;
+  incomplete?: boolean;
+}
+
+export interface Collections {
+  users: Collection<UserDoc>;
+  sessions: Collection<SessionDoc>;
+  refreshTokens: Collection<RefreshTokenDoc>;
+  refreshTokenUses: Collection<RefreshTokenUseDoc>;
+  friendRequests: Collection<FriendRequestDoc>;
+  friendships: Collection<FriendshipDoc>;
+  rooms: Collection<RoomDoc>;
+  memberships: Collection<MembershipDoc>;
+  messages: Collection<MessageDoc>;
+}
+
+export const collections = (db: Db): Collections => ({
+  users: db.collection<UserDoc>("users"),
+  sessions: db.collection<SessionDoc>("sessions"),
+  refreshTokens: db.collection<RefreshTokenDoc>("refresh_tokens"),
+  refreshTokenUses: db.collection<RefreshTokenUseDoc>("refresh_token_uses"),
+  friendRequests: db.collection<FriendRequestDoc>("friend_requests"),
+  friendships: db.collection<FriendshipDoc>("friendships"),
+  rooms: db.collection<RoomDoc>("rooms"),
+  memberships: db.collection<MembershipDoc>("memberships"),
+  messages: db.collection<MessageDoc>("messages"),
+});
+
+/** The indexes the queries need; the unique ones are what make concurrent writes safe. */
+const INDEXES: Record<keyof Collections, IndexDescription[]> = {
+  users: [{ key: { username: 1 }, name: "username_unique", unique: true }],
+  sessions: [],
+  refreshTokens: [],
+  refreshTokenUses: [],
+  friendRequests: [
+    { key: { from: 1, to: 1 }, name: "from_to_unique", unique: true },
+    { key: { to: 1 }, name: "to" },
+  ],
+  friendships: [{ key: { user: 1, friend: 1 }, name: "user_friend_unique", unique: true }],
+  rooms: [],
+  memberships: [
+    { key: { room: 1, user: 1 }, name: "room_user_unique", unique: true },
+    { key: { user: 1 }, name: "user" },
+  ],
+  messages: [
+    // Gap-free seq across instances rests on this index: two writers can never take the same seq.
+    { key: { room: 1, seq: 1 }, name: "room_seq_unique", unique: true },
+    { key: { from: 1, clientId: 1 }, name: "from_client_unique", unique: true },
+  ],
+};
+
+/**
+ * Creates the missing indexes, one per command: FerretDB 1.24 drops the connection when a
+ * multi-index createIndexes names indexes that already exist.
+ */
+export async function ensureIndexes(db: Db): Promise<void> {
+  const cols = collections(db);
+  for (const [name, specs] of Object.entries(INDEXES) as [keyof Collections, IndexDescription[]][]) {
+    if (specs.length === 0) continue;
+    const existing = new Set(
+      (await cols[name].listIndexes().toArray().catch(() => [])).map((i: { name?: string }) => i.name),
+    );
+    for (const spec of specs) if (!existing.has(spec.name)) await cols[name].createIndexes([spec]);
+  }
+}
+
+const DUPLICATE_KEY = 11000;
+
+/** True for a unique-index violation (from a single write or every failure of a bulk write). */
+export function isDuplicateKey(err: unknown): boolean {
+  if (err instanceof MongoBulkWriteError) {
+    const errors = err.writeErrors;
+    const list = Array.isArray(errors) ? errors : [errors];
+    return list.length > 0 && list.every((e) => e.code === DUPLICATE_KEY);
+  }
+  return err instanceof MongoServerError && err.code === DUPLICATE_KEY;
+}
+
+export function messageToDoc(m: ChatMessage): MessageDoc {
+  const doc: MessageDoc = {
+    _id: m.id,
+    room: m.room,
+    seq: m.seq,
+    from: m.from,
+    fromName: m.fromName,
+    body: m.body,
+    clientId: m.clientId,
+    createdAt: m.createdAt,
+  };
+  if (m.incomplete) doc.incomplete = true;
+  return doc;
+}
+
+export function docToMessage(d: MessageDoc): ChatMessage {
+  const m: ChatMessage = {
+    id: d._id,
+    room: d.room,
+    seq: d.seq,
+    from: d.from,
+    fromName: d.fromName,
+    body: d.body,
+    createdAt: d.createdAt,
+    clientId: d.clientId,
+  };
+  if (d.incomplete) m.incomplete = true;
+  return m;
+}
+
+/**
+ * For message writes: acknowledged by a majority and journaled, so an acked message survives a
+ * primary crash. A standalone server treats majority as itself.
+ */
+export const DURABLE_WRITE = { writeConcern: { w: "majority", journal: true } } as const;
