@@ -5,6 +5,7 @@ import { MemoryPresenceStore } from "./adapters/memory/presence-store.ts";
 import { MemoryRateLimiter } from "./adapters/memory/rate-limiter.ts";
 import { MemoryTicketStore } from "./adapters/memory/ticket-store.ts";
 import { createMongoStorage } from "./adapters/mongodb/storage.ts";
+import { createKafkaPipeline } from "./adapters/kafka/pipeline.ts";
 import { createRedisCoordination } from "./adapters/redis/coordination.ts";
 import { SqliteAccountStore } from "./adapters/sqlite/account-store.ts";
 import { openDatabase } from "./adapters/sqlite/database.ts";
@@ -56,12 +57,25 @@ export async function createAdapters(config: Config, log: Logger, instanceId: st
   const coordination = config.REDIS_URL
     ? await createRedisCoordination({ ...config, REDIS_URL: config.REDIS_URL }, instanceId, log)
     : memoryCoordination();
-  return {
+  const adapters: Adapters = {
     ...storage,
     ...coordination,
     lifecycle: [storage.lifecycle, coordination.lifecycle],
     mode: config.MONGODB_URI || config.REDIS_URL ? "scale-out" : "embedded",
   };
+  if (config.KAFKA_BROKERS && config.REDIS_URL && config.MONGODB_URI && "redis" in coordination) {
+    // Kafka takes over the write path: Redis assigns seqs, a worker persists into MongoDB.
+    const pipeline = createKafkaPipeline({
+      config: { ...config, KAFKA_BROKERS: config.KAFKA_BROKERS, REDIS_URL: config.REDIS_URL, MONGODB_URI: config.MONGODB_URI },
+      redis: coordination.redis,
+      store: storage.reader,
+      log,
+    });
+    adapters.log = pipeline.log;
+    adapters.reader = pipeline.reader;
+    adapters.lifecycle.push(pipeline.lifecycle);
+  }
+  return adapters;
 }
 
 function sqliteStorage(config: Config): Storage {
@@ -90,7 +104,6 @@ function sqliteStorage(config: Config): Storage {
 
 function mongoStorage(config: Config, uri: string): Storage {
   const mongo = createMongoStorage({ uri });
-  // With KAFKA_BROKERS the Kafka pipeline is the log (it assigns seqs and persists through MongoMessageStore).
   return { accounts: mongo.accounts, social: mongo.social, rooms: mongo.rooms, reader: mongo.reader, log: mongo.log, lifecycle: mongo.lifecycle };
 }
 

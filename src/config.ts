@@ -80,5 +80,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (config.KAFKA_BROKERS && !config.REDIS_URL) {
     throw new ConfigError("Invalid configuration:\n  REDIS_URL: required with KAFKA_BROKERS (sequence numbers and parked messages live in Redis)");
   }
+  if (config.KAFKA_BROKERS && !config.MONGODB_URI) {
+    throw new ConfigError("Invalid configuration:\n  MONGODB_URI: required with KAFKA_BROKERS (the pipeline persists into MongoDB)");
+  }
   return config;
 }

@@ -1,0 +1,43 @@
+import type { AppendResult, MessageDraft } from "../../domain/model.ts";
+import { errorFields, type Logger } from "../../observability/logger.ts";
+import type { MessageLog, MessageReader } from "../../ports/index.ts";
+import type { BatchingProducer } from "./batching-producer.ts";
+import type { RedisPipelineState } from "./redis-pipeline.ts";
+
+/**
+ * Scale-out message log. Redis assigns the seq and records the idempotency key in one atomic step;
+ * the message is then durable once Kafka acknowledges it. When Kafka cannot take it, it is parked
+ * in Redis (7 days) and still accepted: the pipeline worker re-publishes it with backoff.
+ * A persistence worker moves messages from Kafka into MongoDB.
+ */
+export class KafkaMessageLog implements MessageLog {
+  private seeded = new Set<string>();
+
+  constructor(
+    private state: RedisPipelineState,
+    private producer: BatchingProducer,
+    private reader: MessageReader,
+    private firstRetryMs: number,
+    private log: Logger,
+  ) {}
+
+  async append(draft: MessageDraft): Promise<AppendResult> {
+    if (!this.seeded.has(draft.room)) {
+      await this.state.seedSeq(draft.room, async () => (await this.reader.latest([draft.room])).get(draft.room)?.seq ?? 0);
+      this.seeded.add(draft.room);
+    }
+    const accepted = await this.state.accept(draft);
+    if (accepted.duplicate) return accepted;
+    try {
+      await this.producer.send(accepted.message);
+    } catch (err) {
+      this.log.warn("kafka unavailable, message parked", { room: draft.room, ...errorFields(err) });
+      await this.state.park(accepted.message, Date.now() + this.firstRetryMs);
+    }
+    return accepted;
+  }
+
+  backlog(): Promise<number> {
+    return this.state.parkedCount();
+  }
+}

@@ -1,0 +1,91 @@
+import type { Config } from "../../config.ts";
+import type { Logger } from "../../observability/logger.ts";
+import type { EngineHealth, Lifecycle, MessageReader } from "../../ports/index.ts";
+import type { FromPipelineWorker, ToPipelineWorker } from "../../workers/pipeline-protocol.ts";
+import type { RedisConnection } from "../redis/connection.ts";
+import { BatchingProducer } from "./batching-producer.ts";
+import { CachedMessageReader } from "./cached-reader.ts";
+import { createKafka, ensureTopics } from "./kafka-client.ts";
+import { KafkaMessageLog } from "./message-log.ts";
+import { RedisPipelineState } from "./redis-pipeline.ts";
+
+const PIPELINE_WORKER = new URL("../../workers/pipeline.worker.ts", import.meta.url);
+
+export interface KafkaPipelineConfig {
+  config: Config & { KAFKA_BROKERS: string[]; REDIS_URL: string; MONGODB_URI: string };
+  redis: RedisConnection;
+  store: MessageReader;
+  log: Logger;
+}
+
+/** The scale-out message path: Redis seq + Kafka log + a worker that persists into MongoDB. */
+export function createKafkaPipeline({ config, redis, store, log }: KafkaPipelineConfig) {
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID }, log);
+  const state = new RedisPipelineState(redis.cmd);
+  const producer = new BatchingProducer(kafka, config.KAFKA_MESSAGES_TOPIC, 5000);
+  const reader = new CachedMessageReader(store, state);
+  const messageLog = new KafkaMessageLog(state, producer, reader, config.PARKED_RETRY_MS, log);
+  let worker: Worker | null = null;
+  let status: Extract<FromPipelineWorker, { kind: "status" }> | null = null;
+
+  const lifecycle: Lifecycle = {
+    async start() {
+      await ensureTopics(kafka, [
+        { topic: config.KAFKA_MESSAGES_TOPIC, partitions: config.KAFKA_PARTITIONS, replication: config.KAFKA_REPLICATION },
+        { topic: config.KAFKA_AI_TOPIC, partitions: config.KAFKA_PARTITIONS, replication: config.KAFKA_REPLICATION },
+      ]);
+      await producer.start();
+      const w = new Worker(PIPELINE_WORKER);
+      worker = w;
+      await new Promise<void>((resolve, reject) => {
+        w.onmessage = (e: MessageEvent<FromPipelineWorker>) => {
+          const m = e.data;
+          if (m.kind === "ready") resolve();
+          else if (m.kind === "fatal") reject(new Error(`pipeline worker: ${m.error}`));
+          else if (m.kind === "status") status = m;
+        };
+        w.onerror = (e) => reject(new Error(`pipeline worker crashed: ${e.message}`));
+        const init: ToPipelineWorker = {
+          kind: "init",
+          brokers: config.KAFKA_BROKERS,
+          clientId: config.KAFKA_CLIENT_ID,
+          topic: config.KAFKA_MESSAGES_TOPIC,
+          groupId: `${config.KAFKA_CLIENT_ID}-persistence`,
+          mongoUri: config.MONGODB_URI,
+          redisUrl: config.REDIS_URL,
+          retryFirstMs: config.PARKED_RETRY_MS,
+          retryMaxMs: config.PARKED_RETRY_MAX_MS,
+          logLevel: config.LOG_LEVEL,
+        };
+        w.postMessage(init);
+      });
+    },
+    async close() {
+      await producer.close().catch(() => {});
+      const w = worker;
+      if (!w) return;
+      await new Promise<void>((resolve) => {
+        const timeout = setTimeout(resolve, 10_000);
+        w.onmessage = (e: MessageEvent<FromPipelineWorker>) => {
+          if (e.data.kind !== "closed") return;
+          clearTimeout(timeout);
+          resolve();
+        };
+        w.postMessage({ kind: "close" } satisfies ToPipelineWorker);
+      });
+      w.terminate();
+    },
+    async health(): Promise<EngineHealth> {
+      const parked = await state.parkedCount().catch(() => -1);
+      const failing = status?.failingSince ?? null;
+      return {
+        name: "kafka",
+        ok: worker !== null && failing === null,
+        parked,
+        persisted: status?.persisted ?? 0,
+        ...(failing ? { detail: `store writes failing since ${new Date(failing).toISOString()}` } : {}),
+      };
+    },
+  };
+  return { log: messageLog, reader, lifecycle };
+}
