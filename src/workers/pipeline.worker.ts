@@ -61,7 +61,8 @@ async function start(cfg: PipelineWorkerInit) {
   const consumer = kafka.consumer({ groupId: cfg.groupId, retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 500, maxRetryTime: 10_000 } });
   await consumer.connect();
   await consumer.subscribe({ topic: cfg.topic, fromBeginning: true });
-  await consumer.run({
+  // Not awaited: joining the group can wait on a rebalance with other instances; startup must not.
+  consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
     eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat }: EachBatchPayload) => {
@@ -82,7 +83,7 @@ async function start(cfg: PipelineWorkerInit) {
       lastBatchAt = Date.now();
       report();
     },
-  });
+  }).catch((err) => log.error("persistence consumer stopped", errorFields(err)));
 
   // Parked messages: claim what is due, publish, and back off exponentially (capped) on failure.
   let running = true;

@@ -28,11 +28,11 @@ export function protocolSuite(label: string, env: () => Record<string, string>) 
     beforeAll(async () => {
       server = await startServer({ env: { SEND_RATE_PER_SEC: "1000", SEND_BURST: "1000", TYPING_TTL_MS: "1500", ...env() } });
       url = server.url;
-    });
+    }, 60_000);
     afterAll(async () => {
       for (const s of sockets) s.close();
       await server.cleanup();
-    });
+    }, 60_000);
 
     describe("accounts", () => {
       test("register, me, login; duplicate username and bad input are rejected", async () => {
