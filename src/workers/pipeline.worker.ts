@@ -35,8 +35,9 @@ async function start(cfg: PipelineWorkerInit) {
   const state = new RedisPipelineState(redis.cmd);
   const kafka = createKafka({ brokers: cfg.brokers, clientId: `${cfg.clientId}-pipeline` }, log);
   const producer = new BatchingProducer(kafka, cfg.topic, 10_000);
-  await producer.start();
+  producer.start(async () => {}, (err) => log.warn("kafka not reachable yet", errorFields(err)));
 
+  let running = true;
   let persisted = 0;
   let lastBatchAt: number | null = null;
   let failingSince: number | null = null;
@@ -59,10 +60,10 @@ async function start(cfg: PipelineWorkerInit) {
   };
 
   const consumer = kafka.consumer({ groupId: cfg.groupId, retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 500, maxRetryTime: 10_000 } });
-  await consumer.connect();
-  await consumer.subscribe({ topic: cfg.topic, fromBeginning: true });
-  // Not awaited: joining the group can wait on a rebalance with other instances; startup must not.
-  consumer.run({
+  const runConsumer = async () => {
+    await consumer.connect();
+    await consumer.subscribe({ topic: cfg.topic, fromBeginning: true });
+    await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
     eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat }: EachBatchPayload) => {
@@ -83,10 +84,23 @@ async function start(cfg: PipelineWorkerInit) {
       lastBatchAt = Date.now();
       report();
     },
-  }).catch((err) => log.error("persistence consumer stopped", errorFields(err)));
+    });
+  };
+  // In the background, retried: Kafka may be down at startup, and joining the group can wait on a
+  // rebalance with other instances. Startup waits for neither.
+  void (async () => {
+    for (let attempt = 0; running; attempt++) {
+      try {
+        return await runConsumer();
+      } catch (err) {
+        log.warn("persistence consumer not started yet", errorFields(err));
+        await consumer.disconnect().catch(() => {});
+        await sleep(Math.min(500 * 2 ** attempt, 10_000));
+      }
+    }
+  })();
 
   // Parked messages: claim what is due, publish, and back off exponentially (capped) on failure.
-  let running = true;
   const retryLoop = (async () => {
     while (running) {
       try {

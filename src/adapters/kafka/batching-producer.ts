@@ -15,21 +15,45 @@ export class BatchingProducer {
   private producer: Producer;
   private queue: Waiter[] = [];
   private sending = false;
+  private connected = false;
+  private closed = false;
 
   constructor(kafka: Kafka, private topic: string, private timeoutMs: number, private maxBatch = 1000) {
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry: { retries: 2 } });
   }
 
-  async start() {
-    await this.producer.connect();
+  /**
+   * Connects in the background, retrying with capped backoff, so an instance starts (and parks
+   * messages) while Kafka is down. `before` runs first on every attempt (e.g. creating topics).
+   */
+  start(before: () => Promise<void> = async () => {}, onError: (err: unknown) => void = () => {}): void {
+    void (async () => {
+      for (let attempt = 0; !this.closed; attempt++) {
+        try {
+          await before();
+          await this.producer.connect();
+          this.connected = true;
+          return;
+        } catch (err) {
+          onError(err);
+          await new Promise((r) => setTimeout(r, Math.min(500 * 2 ** attempt, 10_000)));
+        }
+      }
+    })();
+  }
+
+  get isConnected(): boolean {
+    return this.connected;
   }
 
   async close() {
-    await this.producer.disconnect();
+    this.closed = true;
+    if (this.connected) await this.producer.disconnect();
   }
 
   /** Resolves when Kafka acknowledged the message; rejects when it could not take it in time. */
   send(message: ChatMessage): Promise<void> {
+    if (!this.connected) return Promise.reject(new Error("kafka producer is not connected yet"));
     return new Promise((resolve, reject) => {
       this.queue.push({ message, done: (err) => (err ? reject(err) : resolve()) });
       if (!this.sending) void this.pump();
@@ -55,7 +79,8 @@ export class BatchingProducer {
         for (const w of batch) w.done(null);
       } catch (err) {
         const error = err instanceof Error ? err : new Error(String(err));
-        for (const w of batch) w.done(error);
+        // Whatever queued behind a failed request would most likely wait out the same outage.
+        for (const w of [...batch, ...this.queue.splice(0)]) w.done(error);
       } finally {
         clearTimeout(timer);
       }

@@ -12,6 +12,8 @@ import type { RedisPipelineState } from "./redis-pipeline.ts";
  */
 export class KafkaMessageLog implements MessageLog {
   private seeded = new Set<string>();
+  /** After a failed produce, park straight away for a while instead of waiting on a dead broker. */
+  private kafkaDownUntil = 0;
 
   constructor(
     private state: RedisPipelineState,
@@ -28,12 +30,16 @@ export class KafkaMessageLog implements MessageLog {
     }
     const accepted = await this.state.accept(draft);
     if (accepted.duplicate) return accepted;
-    try {
-      await this.producer.send(accepted.message);
-    } catch (err) {
-      this.log.warn("kafka unavailable, message parked", { room: draft.room, ...errorFields(err) });
-      await this.state.park(accepted.message, Date.now() + this.firstRetryMs);
+    if (Date.now() >= this.kafkaDownUntil) {
+      try {
+        await this.producer.send(accepted.message);
+        return accepted;
+      } catch (err) {
+        if (Date.now() >= this.kafkaDownUntil) this.log.warn("kafka unavailable, parking messages", errorFields(err));
+        this.kafkaDownUntil = Date.now() + this.firstRetryMs;
+      }
     }
+    await this.state.park(accepted.message, Date.now() + this.firstRetryMs);
     return accepted;
   }
 

@@ -1,5 +1,5 @@
 import type { Config } from "../../config.ts";
-import type { Logger } from "../../observability/logger.ts";
+import { errorFields, type Logger } from "../../observability/logger.ts";
 import type { EngineHealth, Lifecycle, MessageReader } from "../../ports/index.ts";
 import type { FromPipelineWorker, ToPipelineWorker } from "../../workers/pipeline-protocol.ts";
 import type { RedisConnection } from "../redis/connection.ts";
@@ -30,11 +30,15 @@ export function createKafkaPipeline({ config, redis, store, log }: KafkaPipeline
 
   const lifecycle: Lifecycle = {
     async start() {
-      await ensureTopics(kafka, [
+      const topics = [
         { topic: config.KAFKA_MESSAGES_TOPIC, partitions: config.KAFKA_PARTITIONS, replication: config.KAFKA_REPLICATION },
         { topic: config.KAFKA_AI_TOPIC, partitions: config.KAFKA_PARTITIONS, replication: config.KAFKA_REPLICATION },
-      ]);
-      await producer.start();
+      ];
+      // Kafka may be down at startup: the instance still serves and parks messages meanwhile.
+      producer.start(
+        () => ensureTopics(kafka, topics),
+        (err) => log.warn("kafka not reachable yet", errorFields(err)),
+      );
       const w = new Worker(PIPELINE_WORKER);
       worker = w;
       await new Promise<void>((resolve, reject) => {
@@ -80,7 +84,7 @@ export function createKafkaPipeline({ config, redis, store, log }: KafkaPipeline
       const failing = status?.failingSince ?? null;
       return {
         name: "kafka",
-        ok: worker !== null && failing === null,
+        ok: worker !== null && failing === null && producer.isConnected,
         parked,
         persisted: status?.persisted ?? 0,
         ...(failing ? { detail: `store writes failing since ${new Date(failing).toISOString()}` } : {}),

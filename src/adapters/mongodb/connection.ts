@@ -24,7 +24,9 @@ export class MongoConnection implements Lifecycle {
 
   constructor(options: MongoConnectionOptions) {
     // Fail a start or a request within seconds when the server is unreachable, not after 30 s.
-    this.client = new MongoClient(options.uri, { serverSelectionTimeoutMS: 10_000, appName: "chat-platform" });
+    // A small pool: FerretDB's SQLite backend can deadlock when more than ~100 operations hold its
+    // connections at once, and batching (not concurrency) is what makes our writes fast.
+    this.client = new MongoClient(options.uri, { serverSelectionTimeoutMS: 10_000, appName: "chat-platform", maxPoolSize: 16 });
     this.db = this.client.db(options.dbName ?? databaseNameOf(options.uri) ?? "chat");
   }
 

@@ -29,6 +29,16 @@ export class MongoMessageStore {
    * here ($max). Resolves once the writes are durable; rejects on any error but a conflict.
    */
   async bulkUpsert(messages: ChatMessage[]): Promise<BulkUpsertResult> {
+    const result: BulkUpsertResult = { stored: 0, conflicts: [] };
+    for (let i = 0; i < messages.length; i += MAX_OPS_PER_COMMAND) {
+      const part = await this.upsertChunk(messages.slice(i, i + MAX_OPS_PER_COMMAND));
+      result.stored += part.stored;
+      result.conflicts.push(...part.conflicts);
+    }
+    return result;
+  }
+
+  private async upsertChunk(messages: ChatMessage[]): Promise<BulkUpsertResult> {
     const conflicts: ChatMessage[] = [];
     let todo = messages;
     // FerretDB stops an update command at its first duplicate-key error (ordered or not), so
@@ -54,6 +64,12 @@ export class MongoMessageStore {
   }
 }
 
+/**
+ * FerretDB 1.24 keeps one SQLite connection open per statement of an update command until the
+ * command ends; past ~100 statements its pool of 100 runs dry and the command waits forever.
+ */
+export const MAX_OPS_PER_COMMAND = 50;
+
 function upsertOp(m: ChatMessage): AnyBulkWriteOperation<MessageDoc> {
   const { _id, ...fields } = messageToDoc(m);
   return { updateOne: { filter: { _id }, update: { $setOnInsert: fields }, upsert: true } };
@@ -66,5 +82,7 @@ async function advanceSenders(c: Collections, messages: readonly ChatMessage[]) 
       updateOne: { filter: { room, user }, update: { $max: { lastReadSeq: seq } } },
     }),
   );
-  if (ops.length > 0) await c.memberships.bulkWrite(ops, { ordered: false });
+  for (let i = 0; i < ops.length; i += MAX_OPS_PER_COMMAND) {
+    await c.memberships.bulkWrite(ops.slice(i, i + MAX_OPS_PER_COMMAND), { ordered: false });
+  }
 }
