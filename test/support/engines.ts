@@ -25,12 +25,21 @@ export function engineUrl(name: EngineName): string | undefined {
 /** True when every named engine is configured; throws in CI when one is missing. */
 export const haveEngines = (...names: EngineName[]) => names.every((n) => engineUrl(n) !== undefined);
 
-/** Server environment for scale-out mode with every engine. */
+/**
+ * Server environment for scale-out mode with every engine. Each call gets its own namespace (MongoDB
+ * database, Kafka topics and consumer group), so suites never read each other's data; instances
+ * that must share a cluster share one env.
+ */
 export function scaleOutEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const ns = `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  const mongo = engineUrl("mongodb");
   return {
     REDIS_URL: engineUrl("redis") ?? "",
     KAFKA_BROKERS: engineUrl("kafka") ?? "",
-    MONGODB_URI: engineUrl("mongodb") ?? "",
+    MONGODB_URI: mongo ? mongo.replace(/\/[^/?]*(\?|$)/, `/${ns}$1`) : "",
+    KAFKA_MESSAGES_TOPIC: `chat.messages.${ns}`,
+    KAFKA_AI_TOPIC: `chat.ai.${ns}`,
+    KAFKA_CLIENT_ID: `chat-${ns}`,
     JWT_SECRET: "test-secret-test-secret-test-secret-123",
     ...extra,
   };
