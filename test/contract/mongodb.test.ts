@@ -1,0 +1,126 @@
+/** Every storage contract against the MongoDB adapters on a real MongoDB-wire server, plus bulkUpsert. */
+import { afterAll, describe, expect, test } from "bun:test";
+import { MongoClient } from "mongodb";
+import { newId } from "../../src/domain/ids.ts";
+import type { ChatMessage } from "../../src/domain/model.ts";
+import { createMongoStorage, type MongoStorage } from "../../src/adapters/mongodb/storage.ts";
+import { engineUrl, haveEngines } from "../support/engines.ts";
+import { accountStoreContract } from "./account-store.ts";
+import { uid, useFixture } from "./fixture.ts";
+import { messageLogContract } from "./message-log.ts";
+import { messageReaderContract } from "./message-reader.ts";
+import { roomStoreContract } from "./room-store.ts";
+import { socialStoreContract } from "./social-store.ts";
+
+// One database for this file, dropped at the end; tests use unique ids so they never collide.
+const dbName = `contract_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+
+async function mongo(): Promise<MongoStorage & { cleanup(): Promise<void> }> {
+  const storage = createMongoStorage({ uri: engineUrl("mongodb")!, dbName });
+  await storage.lifecycle.start!();
+  return { ...storage, cleanup: () => storage.lifecycle.close!() };
+}
+
+describe.skipIf(!haveEngines("mongodb"))("mongodb", () => {
+  afterAll(async () => {
+    const client = new MongoClient(engineUrl("mongodb")!);
+    await client.db(dbName).dropDatabase();
+    await client.close();
+  });
+
+  accountStoreContract("mongodb", async () => {
+    const s = await mongo();
+    return { store: s.accounts, cleanup: s.cleanup };
+  });
+  socialStoreContract("mongodb", async () => {
+    const s = await mongo();
+    return { store: s.social, cleanup: s.cleanup };
+  });
+  roomStoreContract("mongodb", async () => {
+    const s = await mongo();
+    return { store: s.rooms, cleanup: s.cleanup };
+  });
+  messageReaderContract("mongodb", mongo);
+  messageLogContract(
+    "mongodb",
+    async () => {
+      // Two instances = two connections, as two app processes would have.
+      const [a, b] = [await mongo(), await mongo()];
+      return {
+        log: a.log,
+        reader: a.reader,
+        rooms: a.rooms,
+        peer: b.log,
+        cleanup: async () => {
+          await a.cleanup();
+          await b.cleanup();
+        },
+      };
+    },
+    { multiInstance: true },
+  );
+
+  describe("MongoMessageStore.bulkUpsert", () => {
+    const f = useFixture(mongo);
+    const message = (room: string, seq: number, extra: Partial<ChatMessage> = {}): ChatMessage => ({
+      id: newId(), room, seq, from: "alice", fromName: "Alice", body: `m${seq}`, createdAt: 1000 + seq, clientId: uid("c-"), ...extra,
+    });
+
+    test("replays and redeliveries never duplicate or change a stored message", async () => {
+      const { messages, reader } = f();
+      const room = uid("bulk-");
+      const batch = [1, 2, 3].map((s) => message(room, s));
+      expect(await messages.bulkUpsert(batch)).toEqual({ stored: 3, conflicts: [] });
+      const replay = [...batch.map((m) => ({ ...m, body: "tampered" })), message(room, 4)];
+      expect(await messages.bulkUpsert(replay)).toEqual({ stored: 4, conflicts: [] });
+      const stored = await reader.after(room, 0, 10);
+      expect(stored.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
+      expect(stored.slice(0, 3)).toEqual(batch);
+      expect(await messages.bulkUpsert([])).toEqual({ stored: 0, conflicts: [] });
+    });
+
+    test("concurrent upserts of the same batch store each message once", async () => {
+      const { messages, reader } = f();
+      const room = uid("bulkc-");
+      const batch = Array.from({ length: 20 }, (_, i) => message(room, i + 1));
+      const results = await Promise.all(Array.from({ length: 4 }, () => messages.bulkUpsert(batch)));
+      expect(results.every((r) => r.stored === 20 && r.conflicts.length === 0)).toBe(true);
+      expect((await reader.after(room, 0, 100)).map((m) => m.id)).toEqual(batch.map((m) => m.id));
+    });
+
+    test("a different message on a taken (room, seq) is reported as a conflict, the rest is stored", async () => {
+      const { messages, reader } = f();
+      const room = uid("bulkx-");
+      const first = message(room, 1);
+      await messages.bulkUpsert([first]);
+      const clash = message(room, 1);
+      const sameClient = message(room, 3, { clientId: first.clientId });
+      const [next, later] = [message(room, 2), message(room, 4)];
+      expect(await messages.bulkUpsert([clash, next, sameClient, later])).toEqual({ stored: 2, conflicts: [clash, sameClient] });
+      expect((await reader.after(room, 0, 10)).map((m) => m.id)).toEqual([first.id, next.id, later.id]);
+    });
+
+    test("moves each sender's read cursor forward to their newest message, never back", async () => {
+      const { messages, rooms } = f();
+      const room = uid("bulkr-");
+      await rooms.ensureRoom({ id: room, kind: "group", name: "g", createdBy: null, createdAt: 1 });
+      await rooms.addMember(room, "alice", 1);
+      await rooms.addMember(room, "bob", 1);
+      await messages.bulkUpsert([message(room, 2), message(room, 1), message(room, 3, { from: "bob" })]);
+      const cursor = async (u: string) => (await rooms.roomsOf(u)).find((r) => r.id === room)!.lastReadSeq;
+      expect(await cursor("alice")).toBe(2);
+      expect(await cursor("bob")).toBe(3);
+      await messages.bulkUpsert([message(room, 4, { from: "bob" })]);
+      await rooms.advanceRead(room, "alice", 1);
+      expect(await cursor("alice")).toBe(2);
+      expect(await cursor("bob")).toBe(4);
+    });
+
+    test("health pings the server", async () => {
+      const { lifecycle } = f();
+      const h = await lifecycle.health!();
+      expect(h.name).toBe("mongodb");
+      expect(h.ok).toBe(true);
+    });
+  });
+});
