@@ -1,4 +1,7 @@
+import { WorkerAiRunner } from "./adapters/gemini/worker-runner.ts";
 import { createAdapters, jwtSecret, type Adapters } from "./composition.ts";
+import { AiResponder } from "./domain/ai/ai-responder.ts";
+import { BOT_USER_ID, BOT_USERNAME } from "./domain/model.ts";
 import type { Config } from "./config.ts";
 import { AuthService } from "./domain/auth/auth-service.ts";
 import { TokenService } from "./domain/auth/tokens.ts";
@@ -53,6 +56,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const presence = new PresenceService(adapters.presence, adapters.accounts, adapters.social, hub);
   const typing = new TypingService(hub, config.TYPING_TTL_MS);
   const chat = new ChatService(adapters.log, adapters.reader, adapters.rooms, hub);
+  const ai = await startAi(config, adapters, chat, hub);
 
   const gateway = new Gateway({
     hub,
@@ -65,6 +69,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     log,
     sendBucket: { capacity: config.SEND_BURST, refillPerSec: config.SEND_RATE_PER_SEC },
     heartbeatMs: Math.floor((config.WS_IDLE_TIMEOUT_SEC * 1000) / 2),
+    admit: (me, body) => ai.responder.admit(me, body),
   });
 
   metrics.registry.gauge("chat_open_sockets", "Open WebSocket connections on this instance", () => hub.socketCount);
@@ -116,11 +121,39 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       clearInterval(backlogTimer);
       typing.close();
       await server.stop(true);
+      await ai.runner?.close();
       for (const part of [...adapters.lifecycle].reverse()) {
         await part.close?.().catch((err) => log.warn("close failed", errorFields(err)));
       }
     },
   };
+}
+
+/** `/ai` replies: Gemini on the AI worker thread when a key is configured, a clear notice otherwise. */
+async function startAi(config: Config, adapters: Adapters, chat: ChatService, hub: RealtimeHub) {
+  await adapters.accounts.createUser({
+    id: BOT_USER_ID,
+    username: BOT_USERNAME,
+    passwordHash: "!", // no password verifies against this: nobody can log in as the bot
+    createdAt: Date.now(),
+    lastSeen: null,
+  });
+  const runner = config.GEMINI_API_KEY
+    ? new WorkerAiRunner(
+        { apiKey: config.GEMINI_API_KEY, model: config.GEMINI_MODEL, ...(config.GEMINI_BASE_URL ? { baseUrl: config.GEMINI_BASE_URL } : {}) },
+        config.AI_TIMEOUT_MS,
+        config.AI_MAX_RETRIES,
+      )
+    : null;
+  await runner?.start();
+  const responder = new AiResponder(chat, adapters.reader, hub, adapters.limiter, runner, {
+    contextMessages: config.AI_CONTEXT_MESSAGES,
+    systemPrompt: config.AI_SYSTEM_PROMPT,
+    promptMax: config.AI_PROMPT_MAX,
+    ratePerMin: config.AI_RATE_PER_MIN,
+  });
+  chat.onMessage(responder.onMessage);
+  return { runner, responder };
 }
 
 export type { Adapters };

@@ -7,3 +7,6 @@ export type * from "./cluster-bus.ts";
 export type * from "./presence-store.ts";
 export type * from "./rate-limiter.ts";
 export type * from "./ticket-store.ts";
+export type * from "./ai-model.ts";
+export { RetryableAiError } from "./ai-model.ts";
+export type * from "./ai-runner.ts";

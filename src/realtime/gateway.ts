@@ -22,6 +22,8 @@ export interface GatewayDeps {
   log: Logger;
   sendBucket: Bucket;
   heartbeatMs: number;
+  /** Checks a message before it is stored (e.g. `/ai` prompt limits); throws a DomainError to refuse it. */
+  admit?: (me: SocketData["principal"], body: string) => Promise<void>;
 }
 
 const send = (ws: ChatSocket, frame: ServerFrame) => {
@@ -111,6 +113,7 @@ export class Gateway {
         if (!(await this.d.limiter.take(`send:${me.userId}`, this.d.sendBucket))) {
           return this.reject(ws, f.ref, "rate_limited", "sending too fast, slow down");
         }
+        await this.d.admit?.(me, f.body);
         const started = performance.now();
         this.d.metrics.messagesIn.inc();
         this.d.typing.stopped(f.room, me.userId, me.username);

@@ -66,7 +66,7 @@ export class AuthService {
       (await this.limiter.take(`login:ip:${clientIp}`, { capacity: bucket.capacity * 5, refillPerSec: bucket.refillPerSec * 5 }));
     if (!allowed) fail("too_many_attempts", "too many login attempts, try again later");
     const user = await this.accounts.userByName(name);
-    const ok = await Bun.password.verify(password, user?.passwordHash ?? (await getDummyHash()));
+    const ok = await Bun.password.verify(password, user?.passwordHash ?? (await getDummyHash())).catch(() => false);
     if (!user || !ok) fail("unauthorized", "wrong username or password");
     return this.startSession(user!);
   }

@@ -1,0 +1,49 @@
+import { ApiError, GoogleGenAI } from "@google/genai";
+import { RetryableAiError, type AiModel, type AiRequest } from "../../ports/ai-model.ts";
+
+export interface GeminiSettings {
+  apiKey: string;
+  model: string;
+  /** For proxies and tests; defaults to Google's endpoint. */
+  baseUrl?: string;
+}
+
+/** Gemini through the official SDK (`streamGenerateContent`, SSE). Retries are ours, not the SDK's. */
+export class GeminiModel implements AiModel {
+  private client: GoogleGenAI;
+
+  constructor(private s: GeminiSettings) {
+    this.client = new GoogleGenAI({
+      apiKey: s.apiKey,
+      httpOptions: { ...(s.baseUrl ? { baseUrl: s.baseUrl } : {}), retryOptions: { attempts: 1 } },
+    });
+  }
+
+  async *stream(req: AiRequest, signal: AbortSignal): AsyncIterable<string> {
+    let stream;
+    try {
+      stream = await this.client.models.generateContentStream({
+        model: this.s.model,
+        contents: [
+          ...req.context.map((t) => ({ role: t.role, parts: [{ text: t.text }] })),
+          { role: "user", parts: [{ text: req.prompt }] },
+        ],
+        config: { systemInstruction: req.system, abortSignal: signal },
+      });
+    } catch (err) {
+      throw classify(err);
+    }
+    for await (const chunk of stream) {
+      const text = chunk.text;
+      if (text) yield text;
+    }
+  }
+}
+
+function classify(err: unknown): Error {
+  if (err instanceof ApiError && (err.status === 429 || err.status >= 500)) return new RetryableAiError(`model answered ${err.status}`);
+  if (err instanceof ApiError) return new Error(`model answered ${err.status}`);
+  if (err instanceof Error && err.name === "AbortError") return err;
+  // Network failures (connection refused, reset) are worth another try.
+  return new RetryableAiError(err instanceof Error ? err.message : String(err));
+}

@@ -1,0 +1,57 @@
+import type { AiRequest } from "../../ports/ai-model.ts";
+import type { AiOutcome, AiRunner } from "../../ports/ai-runner.ts";
+import type { FromAiWorker, ToAiWorker } from "../../workers/ai-protocol.ts";
+import type { GeminiSettings } from "./gemini-model.ts";
+
+const AI_WORKER = new URL("../../workers/ai.worker.ts", import.meta.url);
+
+interface Pending {
+  onDelta: (text: string) => void;
+  resolve: (r: { outcome: AiOutcome; error?: string }) => void;
+}
+
+/** Gemini calls on the AI worker thread. */
+export class WorkerAiRunner implements AiRunner {
+  private worker: Worker | null = null;
+  private pending = new Map<string, Pending>();
+  private nextId = 1;
+
+  constructor(private gemini: GeminiSettings, private timeoutMs: number, private maxRetries: number) {}
+
+  async start() {
+    const worker = new Worker(AI_WORKER);
+    worker.onmessage = (e: MessageEvent<FromAiWorker>) => this.receive(e.data);
+    worker.postMessage({ kind: "init", gemini: this.gemini, timeoutMs: this.timeoutMs, maxRetries: this.maxRetries } satisfies ToAiWorker);
+    this.worker = worker;
+  }
+
+  run(request: AiRequest, onDelta: (text: string) => void) {
+    const id = String(this.nextId++);
+    return new Promise<{ outcome: AiOutcome; error?: string }>((resolve) => {
+      if (!this.worker) return resolve({ outcome: "failed", error: "AI worker not running" });
+      this.pending.set(id, { onDelta, resolve });
+      this.worker.postMessage({ kind: "run", id, request } satisfies ToAiWorker);
+    });
+  }
+
+  async close() {
+    const worker = this.worker;
+    if (!worker) return;
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, 5000);
+      worker.onmessage = (e: MessageEvent<FromAiWorker>) => (e.data.kind === "closed" ? (clearTimeout(t), resolve()) : this.receive(e.data));
+      worker.postMessage({ kind: "close" } satisfies ToAiWorker);
+    });
+    worker.terminate();
+    this.worker = null;
+  }
+
+  private receive(m: FromAiWorker) {
+    if (m.kind === "closed") return;
+    const p = this.pending.get(m.id);
+    if (!p) return;
+    if (m.kind === "delta") return p.onDelta(m.text);
+    this.pending.delete(m.id);
+    p.resolve({ outcome: m.outcome, ...(m.error ? { error: m.error } : {}) });
+  }
+}
