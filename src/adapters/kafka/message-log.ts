@@ -11,7 +11,8 @@ import type { RedisPipelineState } from "./redis-pipeline.ts";
  * A persistence worker moves messages from Kafka into MongoDB.
  */
 export class KafkaMessageLog implements MessageLog {
-  private seeded = new Set<string>();
+  /** One seeding per room per process, shared by concurrent first appends. */
+  private seeded = new Map<string, Promise<void>>();
   /** After a failed produce, park straight away for a while instead of waiting on a dead broker. */
   private kafkaDownUntil = 0;
 
@@ -24,10 +25,13 @@ export class KafkaMessageLog implements MessageLog {
   ) {}
 
   async append(draft: MessageDraft): Promise<AppendResult> {
-    if (!this.seeded.has(draft.room)) {
-      await this.state.seedSeq(draft.room, async () => (await this.reader.latest([draft.room])).get(draft.room)?.seq ?? 0);
-      this.seeded.add(draft.room);
+    let seeding = this.seeded.get(draft.room);
+    if (!seeding) {
+      seeding = this.state.seedSeq(draft.room, async () => (await this.reader.latest([draft.room])).get(draft.room)?.seq ?? 0);
+      this.seeded.set(draft.room, seeding);
+      seeding.catch(() => this.seeded.delete(draft.room)); // try again on the next append
     }
+    await seeding;
     const accepted = await this.state.accept(draft);
     if (accepted.duplicate) return accepted;
     if (Date.now() >= this.kafkaDownUntil) {

@@ -1,0 +1,102 @@
+/**
+ * Fan-out load: clients in rooms, each sending at a fixed rate with its timer staggered evenly over
+ * the interval, stepping the rate up. Reports delivered messages/s (per recipient), end-to-end
+ * latency percentiles, loss, and whether this generator kept up with the intended send rate.
+ * Usage: bun fanout.ts '<json FanoutConfig>'  → prints one JSON result line.
+ */
+import { connect, now, sentAt, timestampBody, type BenchClient, type ProjectAccount, type Target } from "./clients.ts";
+
+export interface FanoutConfig {
+  target: Target;
+  rooms: string[];
+  roomSize: number;
+  accounts: (ProjectAccount | null)[];
+  ratesPerClient: number[];
+  stepMs: number;
+}
+
+export interface FanoutStep {
+  ratePerClient: number;
+  intendedSendRate: number;
+  sent: number;
+  delivered: number;
+  deliveredPerSec: number;
+  loss: number;
+  p50: number;
+  p99: number;
+  max: number;
+  keptUp: boolean;
+  lateSends: number;
+}
+
+const cfg = JSON.parse(await Bun.file(process.argv[2]!).text()) as FanoutConfig;
+const clientsN = cfg.rooms.length * cfg.roomSize;
+let latencies: number[] = [];
+let received = 0;
+let recording = false;
+
+const clients: BenchClient[] = [];
+for (let i = 0; i < clientsN; i++) {
+  const room = cfg.rooms[Math.floor(i / cfg.roomSize)]!;
+  clients.push(
+    await connect(cfg.target, room, cfg.accounts[i] ?? null, (body) => {
+      if (!recording) return;
+      received++;
+      latencies.push(now() - sentAt(body));
+    }),
+  );
+}
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? 0;
+const steps: FanoutStep[] = [];
+let seq = 0;
+
+for (const rate of cfg.ratesPerClient) {
+  const interval = 1000 / rate;
+  latencies = [];
+  received = 0;
+  let sent = 0;
+  let late = 0;
+  recording = true;
+  const start = now() + 50;
+  const end = start + cfg.stepMs;
+  // One timer per client, offset so sends spread evenly over the interval.
+  const timers = clients.map((c, i) => {
+    let next = start + (i / clientsN) * interval;
+    const tick = () => {
+      const t = now();
+      if (t >= end) return;
+      if (t - next > 5) late++;
+      c.send(timestampBody(i), seq++);
+      sent++;
+      next += interval;
+      return setTimeout(tick, Math.max(0, next - now()));
+    };
+    return setTimeout(tick, Math.max(0, next - now()));
+  });
+  await Bun.sleep(end - now() + 1500); // let in-flight deliveries land
+  recording = false;
+  for (const t of timers) clearTimeout(t);
+  latencies.sort((a, b) => a - b);
+  const intended = Math.floor(cfg.stepMs / interval) * clientsN;
+  const expected = sent * cfg.roomSize;
+  steps.push({
+    ratePerClient: rate,
+    intendedSendRate: rate * clientsN,
+    sent,
+    delivered: received,
+    deliveredPerSec: Math.round(received / (cfg.stepMs / 1000)),
+    loss: Math.max(0, expected - received),
+    p50: +pct(latencies, 50).toFixed(2),
+    p99: +pct(latencies, 99).toFixed(2),
+    max: +(latencies.at(-1) ?? 0).toFixed(2),
+    keptUp: sent >= intended * 0.98 && late <= sent * 0.01,
+    lateSends: late,
+  });
+  const last = steps.at(-1)!;
+  if (last.loss > 0 && last.p99 > 250) break; // far past saturation; more steps only queue
+  await Bun.sleep(300);
+}
+for (const c of clients) c.close();
+console.log(JSON.stringify({ steps }));
+process.exit(0);
