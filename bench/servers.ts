@@ -19,7 +19,7 @@ export interface RunningServer {
 
 /** Pinned to one core, with room for thousands of sockets. */
 const pinned = (cpu: string, cmd: string[]) => [
-  "taskset", "-c", cpu, "bash", "-c", `ulimit -n 65536; exec ${cmd.map((a) => `'${a}'`).join(" ")}`,
+  "taskset", "-c", cpu, "bash", "-c", `ulimit -n $(ulimit -Hn); exec ${cmd.map((a) => `'${a}'`).join(" ")}`,
 ];
 
 export async function startServer(kind: ServerKind, port: number, env: Record<string, string> = {}): Promise<RunningServer & { startupMs: number }> {

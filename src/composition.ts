@@ -6,6 +6,9 @@ import { MemoryRateLimiter } from "./adapters/memory/rate-limiter.ts";
 import { MemoryTicketStore } from "./adapters/memory/ticket-store.ts";
 import { createMongoStorage } from "./adapters/mongodb/storage.ts";
 import { createKafkaPipeline } from "./adapters/kafka/pipeline.ts";
+import { KafkaAiQueue } from "./adapters/kafka/ai-queue.ts";
+import { createKafka } from "./adapters/kafka/kafka-client.ts";
+import { InProcessAiQueue } from "./adapters/memory/ai-queue.ts";
 import { createRedisCoordination } from "./adapters/redis/coordination.ts";
 import { SqliteAccountStore } from "./adapters/sqlite/account-store.ts";
 import { openDatabase } from "./adapters/sqlite/database.ts";
@@ -18,6 +21,7 @@ import type { Config } from "./config.ts";
 import type { Logger } from "./observability/logger.ts";
 import type {
   AccountStore,
+  AiRequestQueue,
   ClusterBus,
   EngineHealth,
   Lifecycle,
@@ -41,6 +45,8 @@ export interface Adapters {
   presence: PresenceStore;
   limiter: RateLimiter;
   tickets: TicketStore;
+  /** `/ai` requests: served here when embedded, by any instance through Kafka when scaled out. */
+  aiQueue: AiRequestQueue;
   /** Started in this order, closed in reverse. */
   lifecycle: Lifecycle[];
   mode: "embedded" | "scale-out";
@@ -60,6 +66,7 @@ export async function createAdapters(config: Config, log: Logger, instanceId: st
   const adapters: Adapters = {
     ...storage,
     ...coordination,
+    aiQueue: new InProcessAiQueue(),
     lifecycle: [storage.lifecycle, coordination.lifecycle],
     mode: config.MONGODB_URI || config.REDIS_URL ? "scale-out" : "embedded",
   };
@@ -74,7 +81,14 @@ export async function createAdapters(config: Config, log: Logger, instanceId: st
     adapters.log = pipeline.log;
     adapters.reader = pipeline.reader;
     adapters.lifecycle.push(pipeline.lifecycle);
+    adapters.aiQueue = new KafkaAiQueue(createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-ai` }, log), coordination.redis.cmd, {
+      topic: config.KAFKA_AI_TOPIC,
+      groupId: `${config.KAFKA_CLIENT_ID}-ai`,
+      partitions: config.KAFKA_PARTITIONS,
+      replication: config.KAFKA_REPLICATION,
+    }, log);
   }
+  adapters.lifecycle.push(adapters.aiQueue);
   return adapters;
 }
 

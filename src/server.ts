@@ -11,7 +11,9 @@ import { PresenceService } from "./domain/presence-service.ts";
 import { RoomService } from "./domain/room-service.ts";
 import { SocialService } from "./domain/social-service.ts";
 import { TypingService } from "./domain/typing-service.ts";
+import { join } from "node:path";
 import { createHttpApp } from "./http/app.ts";
+import { createStaticHandler } from "./http/static.ts";
 import { errorFields, type Logger } from "./observability/logger.ts";
 import { createChatMetrics } from "./observability/metrics.ts";
 import type { EngineHealth } from "./ports/index.ts";
@@ -19,6 +21,8 @@ import { Gateway } from "./realtime/gateway.ts";
 import { RealtimeHub } from "./realtime/hub.ts";
 import type { SocketData } from "./realtime/socket-data.ts";
 import { createUpgrader } from "./realtime/upgrade.ts";
+
+const CLIENT_DIST = join(import.meta.dir, "..", "client", "dist");
 
 export interface RunningServer {
   port: number;
@@ -94,6 +98,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     health,
     instanceId,
     trustProxy: config.TRUST_PROXY,
+    staticHandler: config.SERVE_CLIENT ? createStaticHandler(CLIENT_DIST) : undefined,
   });
   const upgrade = createUpgrader(auth, config.ALLOWED_ORIGINS);
 
@@ -121,6 +126,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       clearInterval(backlogTimer);
       typing.close();
       await server.stop(true);
+      // Answers in progress finish (and are stored) before the worker and the stores go away.
+      await adapters.aiQueue.close?.();
       await ai.runner?.close();
       for (const part of [...adapters.lifecycle].reverse()) {
         await part.close?.().catch((err) => log.warn("close failed", errorFields(err)));
@@ -146,13 +153,14 @@ async function startAi(config: Config, adapters: Adapters, chat: ChatService, hu
       )
     : null;
   await runner?.start();
-  const responder = new AiResponder(chat, adapters.reader, hub, adapters.limiter, runner, {
+  const responder = new AiResponder(chat, adapters.reader, hub, adapters.limiter, adapters.aiQueue, runner, {
     contextMessages: config.AI_CONTEXT_MESSAGES,
     systemPrompt: config.AI_SYSTEM_PROMPT,
     promptMax: config.AI_PROMPT_MAX,
     ratePerMin: config.AI_RATE_PER_MIN,
   });
   chat.onMessage(responder.onMessage);
+  adapters.aiQueue.serve(responder.serve);
   return { runner, responder };
 }
 

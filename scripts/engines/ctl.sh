@@ -1,96 +1,172 @@
 #!/usr/bin/env bash
-# Starts and stops the engines on loopback. Data survives stop/start (tests use that to simulate
-# outages); `reset` wipes it.  Usage: ctl.sh start|stop|kill|restart|status|reset <redis|kafka|mongo|all>
+# Starts and stops the engines on loopback. Data survives stop/start and kill/start (tests use that
+# to simulate outages); only `reset` wipes it. `start` returns once the engine serves requests.
+# Usage: ctl.sh start|stop|restart|status|kill|reset <redis|kafka|mongo|all>
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-action="${1:?usage: ctl.sh start|stop|kill|restart|status|reset <redis|kafka|mongo|all>}"
-target="${2:-all}"
+usage="usage: ctl.sh start|stop|restart|status|kill|reset <redis|kafka|mongo|all>"
+action="${1:-}"; target="${2:-all}"
 
-dir_of() { echo "$ENGINES_RUN/$1"; }
-pidfile() { echo "$ENGINES_RUN/$1.pid"; }
+# Text in each engine's command line (guards against recycled pids).
+signature() { case $1 in redis) echo "redis-server" ;; kafka) echo "kafka.Kafka" ;; mongo) echo "ferretdb" ;; esac; }
+running() { engine_pid "$1" "$(signature "$1")"; }
+ports() { case $1 in redis) echo "$REDIS_PORT" ;; kafka) echo "$KAFKA_PORT $KAFKA_CONTROLLER_PORT" ;; mongo) echo "$MONGO_PORT" ;; esac; }
+logfile() { echo "$ENGINES_RUN/$1/$1.log"; }
 
-start_redis() {
-  local d; d=$(dir_of redis); mkdir -p "$d"
-  pid_alive "$(pidfile redis)" && return 0
-  # Append-only file so a restart keeps counters and parked messages, like a production Redis.
-  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$d" --appendonly yes --save '' \
-    --daemonize yes --pidfile "$(pidfile redis)" --logfile "$d/redis.log"
-  wait_for 20 redis redis-cli -p "$REDIS_PORT" ping
+# Own session and no inherited stdio: callers that capture our output never wait on the engine,
+# and a test runner's Ctrl-C does not take the shared engines down.
+launch() { # launch <engine> <command...>
+  local e=$1; shift
+  setsid "$@" </dev/null >>"$(logfile "$e")" 2>&1 9>&- &
+  echo $! >"$(pidfile "$e")"
 }
 
-kafka_props() {
-  local d; d=$(dir_of kafka)
-  cat > "$d/server.properties" <<PROPS
+# Polls <check> until it passes; fails at once if the engine died (its log tail says why).
+wait_ready() { # wait_ready <engine> <seconds> <check...>
+  local e=$1 secs=$2 deadline=$((SECONDS + $2)); shift 2
+  until "$@" >/dev/null 2>&1; do
+    if ! running "$e" >/dev/null; then
+      log "$e: exited during start; end of $(logfile "$e"):"; tail -n 20 "$(logfile "$e")" >&2; return 1
+    fi
+    if [ "$SECONDS" -ge "$deadline" ]; then log "$e: not ready after ${secs}s, see $(logfile "$e")"; return 1; fi
+    sleep 0.1
+  done
+}
+
+redis_ping() { [ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]; }
+
+# A real OP_MSG {ping: 1, $db: "admin"} on the wire, answered with {ok: 1.0}; needs no driver.
+mongo_ping() (
+  exec 3<>"/dev/tcp/127.0.0.1/$MONGO_PORT" || exit 1
+  # shellcheck disable=SC2016
+  printf '\x33\0\0\0\x01\0\0\0\0\0\0\0\xdd\x07\0\0\0\0\0\0\0\x1e\0\0\0\x10ping\0\x01\0\0\0\x02$db\0\x06\0\0\0admin\0\0' >&3
+  timeout 2 dd bs=4096 count=1 status=none <&3 | od -An -v -tx1 | tr -d ' \n' | grep -q '016f6b00000000000000f03f'
+) 2>/dev/null
+
+# A Metadata v12 request (no topics) on the wire: ready once the answer lists an alive (registered,
+# unfenced) broker. Byte 13 of the response is the broker array's compact length, count + 1.
+kafka_ready() (
+  exec 3<>"/dev/tcp/127.0.0.1/$KAFKA_PORT" || exit 1
+  printf '\0\0\0\x14\0\x03\0\x0c\0\0\0\x01\0\x05probe\0\x01\0\0\0' >&3
+  n=$(timeout 2 dd bs=4096 count=1 status=none <&3 | od -An -tu1 -j13 -N1 | tr -d ' ')
+  [ "${n:-0}" -ge 2 ]
+) 2>/dev/null
+
+launch_redis() {
+  # Append-only file, so counters and parked messages survive a restart like a production Redis.
+  launch redis redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$ENGINES_RUN/redis" \
+    --appendonly yes --save '' --daemonize no
+}
+wait_redis() { wait_ready redis 20 redis_ping; }
+
+launch_mongo() {
+  mkdir -p "$ENGINES_RUN/mongo/data" "$ENGINES_RUN/mongo/state"
+  launch mongo "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$ENGINES_RUN/mongo/data/" \
+    --listen-addr="127.0.0.1:$MONGO_PORT" --state-dir="$ENGINES_RUN/mongo/state" \
+    --debug-addr=- --telemetry=disable --log-level=warn
+}
+wait_mongo() { wait_ready mongo 30 mongo_ping; }
+
+# C1 only and the serial GC: the broker starts about a second sooner on 2 cores.
+KAFKA_JAVA_OPTS=(-Xms256m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError
+  -Djava.awt.headless=true -Dorg.slf4j.simpleLogger.defaultLogLevel="${KAFKA_LOG_LEVEL:-warn}"
+  -Dorg.slf4j.simpleLogger.log.kafka.server.KafkaRaftServer=info
+  -Dorg.slf4j.simpleLogger.showDateTime=true -Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS)
+
+launch_kafka() {
+  local d="$ENGINES_RUN/kafka"
+  cat >"$d/server.properties" <<PROPS
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
 listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
 advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 log.dirs=$d/data
 num.partitions=3
+default.replication.factor=1
+min.insync.replicas=1
+auto.create.topics.enable=true
 offsets.topic.replication.factor=1
 offsets.topic.num.partitions=3
 transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=3
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
-auto.create.topics.enable=true
+# After kill -9 the restarted broker cannot register until its old session expires (default 9s):
+# a shorter session, with faster heartbeats (which also unfence it sooner), keeps restarts quick.
+broker.heartbeat.interval.ms=500
+broker.session.timeout.ms=3000
 PROPS
-}
-
-start_kafka() {
-  local d; d=$(dir_of kafka); mkdir -p "$d"
-  pid_alive "$(pidfile kafka)" && return 0
-  kafka_props
-  local java_opts=(-Xms256m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto
-    -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.log.kafka.server.KafkaRaftServer=info)
+  # Format once: the cluster id and log dir then survive every stop/kill/start until `reset`.
   if [ ! -f "$d/data/meta.properties" ]; then
-    java "${java_opts[@]}" -cp "$KAFKA_LIBS/*" kafka.tools.StorageTool format \
-      -t "$(java -cp "$KAFKA_LIBS/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)" \
-      -c "$d/server.properties" >"$d/format.log" 2>&1
+    local id=-
+    # Base64url of 16 random bytes, as `StorageTool random-uuid` makes, minus one JVM start.
+    while [[ $id == -* ]]; do id=$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | cut -c1-22); done
+    java "${KAFKA_JAVA_OPTS[@]}" -cp "$KAFKA_LIBS/*" kafka.tools.StorageTool format -t "$id" \
+      -c "$d/server.properties" >>"$(logfile kafka)" 2>&1 || { tail -n 20 "$(logfile kafka)" >&2; return 1; }
   fi
-  : >"$d/kafka.log"
-  nohup java "${java_opts[@]}" -cp "$KAFKA_LIBS/*" kafka.Kafka "$d/server.properties" >>"$d/kafka.log" 2>&1 &
-  echo $! >"$(pidfile kafka)"
-  wait_for 90 kafka grep -q "Kafka Server started" "$d/kafka.log"
+  local cds=() archive; archive=$(kafka_cds)
+  if [ -n "${KAFKA_CDS_DUMP:-}" ]; then cds=(-XX:ArchiveClassesAtExit="$KAFKA_CDS_DUMP")  # install.sh
+  elif [ -f "$archive" ]; then cds=(-XX:SharedArchiveFile="$archive"); fi
+  launch kafka java "${KAFKA_JAVA_OPTS[@]}" ${cds[@]+"${cds[@]}"} -cp "$KAFKA_LIBS/*" kafka.Kafka "$d/server.properties"
+}
+wait_kafka() { wait_ready kafka 120 kafka_ready; }
+
+stop_engine() { # stop_engine <engine> <signal> <grace seconds>
+  local pid
+  if pid=$(running "$1"); then
+    kill "-$2" "$pid" 2>/dev/null || true
+    local deadline=$((SECONDS + $3))
+    while alive "$pid" && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.1; done
+    if alive "$pid"; then
+      log "$1: still running after ${3}s, killing it"; kill -9 "$pid" 2>/dev/null || true
+      while alive "$pid"; do sleep 0.1; done
+    fi
+  fi
+  rm -f "$(pidfile "$1")"
 }
 
-start_mongo() {
-  local d; d=$(dir_of mongo); mkdir -p "$d/data" "$d/state"
-  pid_alive "$(pidfile mongo)" && return 0
-  nohup "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$d/data/" --listen-addr="127.0.0.1:$MONGO_PORT" \
-    --state-dir="$d/state" --debug-addr=- --telemetry=disable --log-level=error >>"$d/ferretdb.log" 2>&1 &
-  echo $! >"$(pidfile mongo)"
-  wait_for 30 mongo port_open "$MONGO_PORT"
-}
-
-stop_engine() { # stop_engine <name> <signal>
-  local pf; pf=$(pidfile "$1")
-  pid_alive "$pf" || { rm -f "$pf"; return 0; }
-  local pid; pid=$(cat "$pf")
-  kill "-$2" "$pid" 2>/dev/null || true
-  for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-  kill -9 "$pid" 2>/dev/null || true
-  rm -f "$pf"
-}
-
-status_of() {
-  if pid_alive "$(pidfile "$1")"; then echo "$1: running (pid $(cat "$(pidfile "$1")"))"; else echo "$1: stopped"; fi
-}
-
-for e in $([ "$target" = all ] && echo redis mongo kafka || echo "$target"); do
-  case "$e" in redis|kafka|mongo) ;; *) echo "unknown engine: $e" >&2; exit 2 ;; esac
-  case "$action" in
-    start) s=$SECONDS; "start_$e"; log "$e: ready in $((SECONDS - s))s" ;;
-    stop) stop_engine "$e" TERM ;;
-    kill) stop_engine "$e" KILL ;;
-    restart) stop_engine "$e" TERM; "start_$e" ;;
-    status) status_of "$e" ;;
-    reset) stop_engine "$e" TERM; rm -rf "$(dir_of "$e")" ;;
-    *) echo "unknown action: $action" >&2; exit 2 ;;
-  esac
+engines=$([ "$target" = all ] && echo redis mongo kafka || echo "$target")
+for e in $engines; do
+  case "$e" in redis|kafka|mongo) ;; *) echo "$usage" >&2; exit 2 ;; esac
 done
+mkdir -p "$ENGINES_RUN"
+# One ctl.sh at a time per run dir, so concurrent callers never launch an engine twice.
+[ "$action" = status ] || { exec 9>"$ENGINES_RUN/.lock"; flock 9; }
+
+case "$action" in
+  start|restart)
+    if [ "$action" = restart ]; then for e in $engines; do stop_engine "$e" TERM 60; done; fi
+    t0=$SECONDS; started=()
+    # Launch all, then wait for each: the engines boot side by side.
+    for e in $engines; do
+      running "$e" >/dev/null && continue
+      # Else the readiness check could pass against someone else's server on that port.
+      for p in $(ports "$e"); do
+        for _ in $(seq 50); do port_open "$p" || break; sleep 0.1; done  # a previous instance's last breath
+        if port_open "$p"; then log "$e: port $p is taken by another process ($ENGINES_RUN has none)" >&2; exit 1; fi
+      done
+      mkdir -p "$ENGINES_RUN/$e" && echo "=== start $(date '+%F %T')" >>"$(logfile "$e")"
+      "launch_$e"; started+=("$e")
+    done
+    for e in ${started[@]+"${started[@]}"}; do "wait_$e"; done
+    for e in $engines; do log "$e: running (pid $(running "$e"))"; done
+    [ ${#started[@]} -eq 0 ] || log "started ${started[*]} in $((SECONDS - t0))s"
+    ;;
+  stop) for e in $engines; do stop_engine "$e" TERM 60; done ;;
+  kill) for e in $engines; do stop_engine "$e" KILL 10; done ;;
+  reset) for e in $engines; do stop_engine "$e" KILL 10; rm -rf "${ENGINES_RUN:?}/$e"; done ;;
+  status)
+    rc=0
+    for e in $engines; do
+      if pid=$(running "$e"); then echo "$e: running (pid $pid)"; else echo "$e: stopped"; rc=3; fi
+    done
+    exit "$rc"
+    ;;
+  *) echo "$usage" >&2; exit 2 ;;
+esac

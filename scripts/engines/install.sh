@@ -1,25 +1,29 @@
 #!/usr/bin/env bash
-# Installs the engines once (cached outside the repo); a second run is a quick no-op.
+# Installs the engines once, cached outside the repo; a second run is a quick no-op.
 # Usage: install.sh [redis|kafka|mongo|all]
 set -euo pipefail
-source "$(dirname "$0")/lib.sh"
-what="${1:-all}"
+here="$(cd "$(dirname "$0")" && pwd)"
+source "$here/lib.sh"
 
 install_redis() {
-  if command -v redis-server >/dev/null; then log "redis: $(redis-server --version | cut -d' ' -f3)"; return; fi
-  log "redis: installing redis-server from Debian"
-  (apt-get install -y -qq redis-server >/dev/null 2>&1) || (apt-get update -qq && apt-get install -y -qq redis-server >/dev/null)
-  # The package starts its own service on 6379; ours runs on $REDIS_PORT, so stop theirs.
-  (service redis-server stop || true) >/dev/null 2>&1
-  log "redis: installed"
+  if command -v redis-server >/dev/null && command -v redis-cli >/dev/null; then
+    log "redis: $(redis-server --version | grep -o 'v=[0-9.]*') present"; return
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  # A fresh machine has empty package lists: update only when the plain install cannot find it.
+  apt-get install -y -qq redis-server >/dev/null 2>&1 ||
+    { quiet apt-get update -qq && quiet apt-get install -y -qq redis-server; }
+  # The package may start its own service on 6379; ours runs separately on $REDIS_PORT.
+  log "redis: installed $(redis-server --version | grep -o 'v=[0-9.]*')"
 }
 
 install_kafka() {
-  if [ -f "$KAFKA_LIBS/.complete" ]; then log "kafka: $KAFKA_VERSION cached"; return; fi
-  log "kafka: resolving org.apache.kafka:kafka_2.13:$KAFKA_VERSION from Maven Central"
-  local build="$ENGINES_CACHE/kafka-$KAFKA_VERSION/build"
-  mkdir -p "$build"
-  cat > "$build/pom.xml" <<POM
+  local cds; cds=$(kafka_cds)
+  if [ -f "$KAFKA_HOME/.complete" ] && [ -f "$cds" ]; then log "kafka: $KAFKA_VERSION present"; return; fi
+  if [ ! -f "$KAFKA_HOME/.complete" ]; then
+    rm -rf "$KAFKA_HOME" && mkdir -p "$KAFKA_HOME/build"
+    # The 4.x POMs carry no SLF4J binding: add slf4j-simple. kafka-tools brings the CLI tools.
+    cat >"$KAFKA_HOME/build/pom.xml" <<POM
 <project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
   <groupId>local</groupId><artifactId>kafka-runtime</artifactId><version>1</version>
@@ -31,34 +35,42 @@ install_kafka() {
   </dependencies>
 </project>
 POM
-  (cd "$build" && mvn -B -q dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$KAFKA_LIBS")
-  touch "$KAFKA_LIBS/.complete"
-  log "kafka: $(ls "$KAFKA_LIBS" | wc -l) jars"
+    # Own local repository, so wiping the cache dir really starts from scratch.
+    (cd "$KAFKA_HOME/build" && quiet mvn -B -q -Dmaven.repo.local="$ENGINES_CACHE/m2" \
+      dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$KAFKA_LIBS")
+    touch "$KAFKA_HOME/.complete"
+  fi
+  # Training run for the CDS archive: a throwaway broker on free ports; its JVM writes the
+  # archive when it exits.
+  local tmp; tmp=$(mktemp -d)
+  local kp; kp=$(free_port 39092)
+  local env=(ENGINES_RUN="$tmp" KAFKA_PORT="$kp" KAFKA_CONTROLLER_PORT="$(free_port $((kp + 1)))" KAFKA_CDS_DUMP="$cds.tmp")
+  quiet env "${env[@]}" "$here/ctl.sh" start kafka && quiet env "${env[@]}" "$here/ctl.sh" stop kafka
+  rm -rf "$tmp" && mv "$cds.tmp" "$cds"
+  log "kafka: installed $KAFKA_VERSION ($(find "$KAFKA_LIBS" -name "*.jar" | wc -l) jars)"
 }
 
 install_mongo() {
-  if [ -x "$FERRETDB_BIN" ]; then log "mongo (FerretDB): $FERRETDB_VERSION cached"; return; fi
-  log "mongo: building FerretDB $FERRETDB_VERSION from the Go module proxy"
+  if [ -x "$FERRETDB_BIN" ]; then log "mongo: FerretDB $FERRETDB_VERSION present"; return; fi
   local build="$ENGINES_CACHE/ferretdb-$FERRETDB_VERSION/build"
-  mkdir -p "$build"
+  rm -rf "$build" && mkdir -p "$build"
   (
     cd "$build"
-    [ -f go.mod ] || go mod init local/ferretdb-tool >/dev/null 2>&1
-    go get -tool "github.com/FerretDB/FerretDB/cmd/ferretdb@$FERRETDB_VERSION" >/dev/null 2>&1
-    # The module ships without build/version/version.txt (its release tooling generates it) and
-    # panics at start without it: build from a writable copy of the module source that has it.
-    src=$(go list -m -f '{{.Dir}}' "github.com/FerretDB/FerretDB")
-    rm -rf "$build/src" && cp -r "$src" "$build/src" && chmod -R u+w "$build/src"
-    echo "$FERRETDB_VERSION" > "$build/src/build/version/version.txt"
-    cd "$build/src" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -o "$FERRETDB_BIN" ./cmd/ferretdb
+    # Private Go caches (writable, so rm -rf works); removed after the build, only the binary stays.
+    export GOMODCACHE="$build/mod" GOCACHE="$build/cache" GOFLAGS=-modcacherw CGO_ENABLED=0 GOTOOLCHAIN=local
+    # FerretDB panics at start unless build/version/version.txt (made by its release tooling, absent
+    # from the module) names the version: build from a copy of the module source that has it.
+    src=$(go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
+    cp -r "$src" src && chmod -R u+w src && echo "$FERRETDB_VERSION" >src/build/version/version.txt
+    cd src && quiet go build -trimpath -o "$FERRETDB_BIN.tmp" ./cmd/ferretdb
   )
-  log "mongo: built $FERRETDB_BIN"
+  mv "$FERRETDB_BIN.tmp" "$FERRETDB_BIN"
+  rm -rf "$build"
+  log "mongo: built FerretDB $FERRETDB_VERSION"
 }
 
-case "$what" in
-  redis) install_redis ;;
-  kafka) install_kafka ;;
-  mongo) install_mongo ;;
+case "${1:-all}" in
+  redis|kafka|mongo) "install_$1" ;;
   all) install_redis; install_kafka; install_mongo ;;
   *) echo "usage: $0 [redis|kafka|mongo|all]" >&2; exit 2 ;;
 esac

@@ -1,34 +1,48 @@
-# Shared settings for the engine scripts: where things are cached, where they run, which ports.
-# Loopback only, non-default ports, so nothing collides with services already on the machine.
-
-
-ENGINES_CACHE="${ENGINES_CACHE:-$HOME/.cache/chat-engines}"
-ENGINES_RUN="${ENGINES_RUN:-/tmp/chat-engines}"
+# shellcheck shell=bash disable=SC2034
+# Shared settings for the engine scripts (sourced). Loopback only and non-default ports, so the
+# engines never collide with services already on the machine; every value can be overridden.
+ENGINES_CACHE="${ENGINES_CACHE:-$HOME/.cache/chat-engines}"   # installs: jars, binaries, build caches
+ENGINES_RUN="${ENGINES_RUN:-/tmp/chat-engines}"               # data, logs, pid files
 REDIS_PORT="${REDIS_PORT:-16379}"
 KAFKA_PORT="${KAFKA_PORT:-19092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-19093}"
 MONGO_PORT="${MONGO_PORT:-27117}"
 
-KAFKA_VERSION="${KAFKA_VERSION:-4.1.1}"
+KAFKA_VERSION="${KAFKA_VERSION:-4.3.1}"   # newest 4.x whose kafka_2.13 and kafka-tools both resolve
 SLF4J_VERSION=2.0.17
 FERRETDB_VERSION=v1.24.2
 
-KAFKA_LIBS="$ENGINES_CACHE/kafka-$KAFKA_VERSION/libs"
+KAFKA_HOME="$ENGINES_CACHE/kafka-$KAFKA_VERSION"
+KAFKA_LIBS="$KAFKA_HOME/libs"
 FERRETDB_BIN="$ENGINES_CACHE/ferretdb-$FERRETDB_VERSION/ferretdb"
 
-mkdir -p "$ENGINES_CACHE" "$ENGINES_RUN"
+# Class-data-sharing archive of the broker's classes (made by install.sh): it cuts the broker's
+# start by about 40%. Keyed by the JVM, since an archive only serves the JVM that wrote it.
+kafka_cds() {
+  local j; j=$(readlink -f "$(command -v java)")
+  echo "$KAFKA_HOME/cds-$(stat -c '%n %s %Y' "$j" "${j%/bin/java}/lib/server/libjvm.so" 2>/dev/null | cksum | cut -d' ' -f1).jsa"
+}
 
 log() { printf '[engines] %s\n' "$*"; }
 
-pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# Runs a command silently; shows its output only if it fails.
+quiet() { local out; out=$("$@" 2>&1) || { local rc=$?; printf '%s\n' "$out" >&2; return "$rc"; }; }
+
+pidfile() { echo "$ENGINES_RUN/$1.pid"; }
+
+# Alive while any of its threads is: a JVM's main thread can be a zombie while the others still hold
+# its ports. A fully exited process counts as gone though it waits, as a zombie, for init (slow here).
+alive() { awk '{ sub(/.*\) /, ""); if ($1 !~ /^[ZX]/) up = 1 } END { exit !up }' "/proc/$1/task/"*/stat 2>/dev/null; }
+
+# Prints the engine's pid if it runs and really is that engine (not a recycled pid).
+engine_pid() { # engine_pid <engine> <text in its command line>
+  local pf; pf=$(pidfile "$1")
+  [ -f "$pf" ] || return 1
+  local pid; pid=$(cat "$pf")
+  [ -n "$pid" ] && alive "$pid" || return 1
+  tr "\0" " " 2>/dev/null <"/proc/$pid/cmdline" | grep -q -- "$2" || return 1
+  echo "$pid"
+}
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-wait_for() { # wait_for <seconds> <description> <command...>
-  local secs=$1 what=$2; shift 2
-  local deadline=$((SECONDS + secs))
-  until "$@" >/dev/null 2>&1; do
-    if [ "$SECONDS" -ge "$deadline" ]; then log "$what did not become ready in ${secs}s"; return 1; fi
-    sleep 0.2
-  done
-}
+free_port() { local p=$1; while port_open "$p"; do p=$((p + 1)); done; echo "$p"; }

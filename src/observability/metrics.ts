@@ -1,7 +1,12 @@
 /** A minimal Prometheus text-format registry: counters, gauges (sampled on scrape) and histograms. */
 type Labels = Record<string, string>;
 
-const labelKey = (labels: Labels) =>
+const labelKey = (labels: Labels) => {
+  // Unlabelled series are by far the most common on the hot path.
+  for (const _ in labels) return joinLabels(labels);
+  return "";
+};
+const joinLabels = (labels: Labels) =>
   Object.entries(labels)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, "_")}"`)

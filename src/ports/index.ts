@@ -10,3 +10,4 @@ export type * from "./ticket-store.ts";
 export type * from "./ai-model.ts";
 export { RetryableAiError } from "./ai-model.ts";
 export type * from "./ai-runner.ts";
+export type * from "./ai-queue.ts";

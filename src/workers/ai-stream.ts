@@ -35,8 +35,8 @@ export async function streamAnswer(
       if (timedOut) throw new RetryableAiError("model timed out");
       return { outcome: "complete" };
     } catch (err) {
-      const error = timedOut ? "model timed out" : err instanceof Error ? err.message : String(err);
-      if (received > 0) return { outcome: "incomplete", error };
+      const error = timedOut ? "model timed out" : err instanceof Error ? err.message : "model failed";
+      if (received > 0) return { outcome: "incomplete", error: timedOut ? error : "the answer was cut off" };
       const retryable = timedOut || err instanceof RetryableAiError;
       if (!retryable || attempt >= policy.maxRetries) return { outcome: "failed", error };
       await new Promise((r) => setTimeout(r, backoff * 2 ** attempt * (0.5 + Math.random() / 2)));

@@ -33,17 +33,29 @@ export class GeminiModel implements AiModel {
     } catch (err) {
       throw classify(err);
     }
-    for await (const chunk of stream) {
-      const text = chunk.text;
-      if (text) yield text;
+    try {
+      for await (const chunk of stream) {
+        // Text parts only: thoughts and function calls are not part of the answer.
+        const text = (chunk.candidates?.[0]?.content?.parts ?? [])
+          .filter((p) => typeof p.text === "string" && !p.thought)
+          .map((p) => p.text)
+          .join("");
+        if (text) yield text;
+      }
+    } catch (err) {
+      throw classify(err);
     }
   }
 }
 
+/**
+ * Errors leave this adapter with fixed messages: the SDK's may quote the response (model output),
+ * which must not reach logs or other users.
+ */
 function classify(err: unknown): Error {
   if (err instanceof ApiError && (err.status === 429 || err.status >= 500)) return new RetryableAiError(`model answered ${err.status}`);
   if (err instanceof ApiError) return new Error(`model answered ${err.status}`);
   if (err instanceof Error && err.name === "AbortError") return err;
-  // Network failures (connection refused, reset) are worth another try.
-  return new RetryableAiError(err instanceof Error ? err.message : String(err));
+  // Network failures (connection refused, reset, cut stream) are worth another try before any text.
+  return new RetryableAiError("model connection failed");
 }

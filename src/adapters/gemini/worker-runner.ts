@@ -7,6 +7,7 @@ const AI_WORKER = new URL("../../workers/ai.worker.ts", import.meta.url);
 
 interface Pending {
   onDelta: (text: string) => void;
+  received: boolean;
   resolve: (r: { outcome: AiOutcome; error?: string }) => void;
 }
 
@@ -29,7 +30,7 @@ export class WorkerAiRunner implements AiRunner {
     const id = String(this.nextId++);
     return new Promise<{ outcome: AiOutcome; error?: string }>((resolve) => {
       if (!this.worker) return resolve({ outcome: "failed", error: "AI worker not running" });
-      this.pending.set(id, { onDelta, resolve });
+      this.pending.set(id, { onDelta, received: false, resolve });
       this.worker.postMessage({ kind: "run", id, request } satisfies ToAiWorker);
     });
   }
@@ -44,13 +45,21 @@ export class WorkerAiRunner implements AiRunner {
     });
     worker.terminate();
     this.worker = null;
+    // Streams still running when the grace period ended: keep what arrived.
+    for (const [id, p] of this.pending) {
+      this.pending.delete(id);
+      p.resolve(p.received ? { outcome: "incomplete", error: "the server shut down" } : { outcome: "failed", error: "the server shut down" });
+    }
   }
 
   private receive(m: FromAiWorker) {
     if (m.kind === "closed") return;
     const p = this.pending.get(m.id);
     if (!p) return;
-    if (m.kind === "delta") return p.onDelta(m.text);
+    if (m.kind === "delta") {
+      p.received = true;
+      return p.onDelta(m.text);
+    }
     this.pending.delete(m.id);
     p.resolve({ outcome: m.outcome, ...(m.error ? { error: m.error } : {}) });
   }

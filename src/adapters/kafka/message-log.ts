@@ -5,49 +5,65 @@ import type { BatchingProducer } from "./batching-producer.ts";
 import type { RedisPipelineState } from "./redis-pipeline.ts";
 
 /**
- * Scale-out message log. Redis assigns the seq and records the idempotency key in one atomic step;
- * the message is then durable once Kafka acknowledges it. When Kafka cannot take it, it is parked
- * in Redis (7 days) and still accepted: the pipeline worker re-publishes it with backoff.
- * A persistence worker moves messages from Kafka into MongoDB.
+ * Scale-out message log. Redis assigns the seq, records the idempotency key and puts the message in
+ * its outbox in one atomic step; the message is durable once Kafka acknowledges it. When Kafka
+ * cannot take it, it stays in the outbox ("parked", 7 days) and is still accepted: the pipeline
+ * worker re-publishes it with backoff. The worker also moves messages from Kafka into MongoDB.
  */
 export class KafkaMessageLog implements MessageLog {
-  /** One seeding per room per process, shared by concurrent first appends. */
-  private seeded = new Map<string, Promise<void>>();
+  /** Rooms being seeded from the store, shared by concurrent first appends. */
+  private seeding = new Map<string, Promise<void>>();
   /** After a failed produce, park straight away for a while instead of waiting on a dead broker. */
   private kafkaDownUntil = 0;
 
   constructor(
     private state: RedisPipelineState,
     private producer: BatchingProducer,
-    private reader: MessageReader,
+    /** The durable store only: the recent cache is gone whenever the counter is. */
+    private store: MessageReader,
     private firstRetryMs: number,
     private log: Logger,
   ) {}
 
   async append(draft: MessageDraft): Promise<AppendResult> {
-    let seeding = this.seeded.get(draft.room);
-    if (!seeding) {
-      seeding = this.state.seedSeq(draft.room, async () => (await this.reader.latest([draft.room])).get(draft.room)?.seq ?? 0);
-      this.seeded.set(draft.room, seeding);
-      seeding.catch(() => this.seeded.delete(draft.room)); // try again on the next append
+    let accepted = await this.state.accept(draft);
+    // The counter is missing the first time this Redis sees the room, and after Redis lost its
+    // data: seed it from the store (SET NX, so concurrent seeders agree) and accept again.
+    for (let i = 0; accepted === "unseeded" && i < 3; i++) {
+      await this.seed(draft.room);
+      accepted = await this.state.accept(draft);
     }
-    await seeding;
-    const accepted = await this.state.accept(draft);
-    if (accepted.duplicate) return accepted;
+    if (accepted === "unseeded") throw new Error(`seq counter of room ${draft.room} could not be seeded`);
+    if (accepted.duplicate) return accepted; // the original is in Kafka or in the outbox
+
+    const { message } = accepted;
     if (Date.now() >= this.kafkaDownUntil) {
       try {
-        await this.producer.send(accepted.message);
+        await this.producer.send(message);
+        this.state.release(message.id);
         return accepted;
       } catch (err) {
         if (Date.now() >= this.kafkaDownUntil) this.log.warn("kafka unavailable, parking messages", errorFields(err));
         this.kafkaDownUntil = Date.now() + this.firstRetryMs;
       }
     }
-    await this.state.park(accepted.message, Date.now() + this.firstRetryMs);
+    await this.state.park(message.id, Date.now() + this.firstRetryMs);
     return accepted;
   }
 
   backlog(): Promise<number> {
     return this.state.parkedCount();
+  }
+
+  private seed(room: string): Promise<void> {
+    let p = this.seeding.get(room);
+    if (!p) {
+      p = (async () => {
+        const max = (await this.store.latest([room])).get(room)?.seq ?? 0;
+        await this.state.seedSeq(room, max);
+      })().finally(() => this.seeding.delete(room));
+      this.seeding.set(room, p);
+    }
+    return p;
   }
 }

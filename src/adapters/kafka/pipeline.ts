@@ -21,10 +21,10 @@ export interface KafkaPipelineConfig {
 /** The scale-out message path: Redis seq + Kafka log + a worker that persists into MongoDB. */
 export function createKafkaPipeline({ config, redis, store, log }: KafkaPipelineConfig) {
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID }, log);
-  const state = new RedisPipelineState(redis.cmd);
+  const state = new RedisPipelineState(redis.cmd, config.KAFKA_MESSAGES_TOPIC);
   const producer = new BatchingProducer(kafka, config.KAFKA_MESSAGES_TOPIC, 5000);
   const reader = new CachedMessageReader(store, state);
-  const messageLog = new KafkaMessageLog(state, producer, reader, config.PARKED_RETRY_MS, log);
+  const messageLog = new KafkaMessageLog(state, producer, store, config.PARKED_RETRY_MS, log);
   let worker: Worker | null = null;
   let status: Extract<FromPipelineWorker, { kind: "status" }> | null = null;
 
@@ -87,6 +87,7 @@ export function createKafkaPipeline({ config, redis, store, log }: KafkaPipeline
         ok: worker !== null && failing === null && producer.isConnected,
         parked,
         persisted: status?.persisted ?? 0,
+        ...(status?.lag != null ? { lag: status.lag } : {}),
         ...(failing ? { detail: `store writes failing since ${new Date(failing).toISOString()}` } : {}),
       };
     },

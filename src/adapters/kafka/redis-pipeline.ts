@@ -1,120 +1,134 @@
 /**
  * The Redis side of the Kafka pipeline, shared by the socket thread (accept) and the pipeline
- * worker (retry of parked messages): per-room seq counters, idempotency records, a cache of each
- * room's recent messages, and the parking lot for messages Kafka could not take.
+ * worker (outbox retry, cache trimming after persistence):
+ * - per-room seq counters and idempotency records;
+ * - a cache of each room's recent messages that also keeps every message not in the store yet;
+ * - an outbox: every accepted message is in it until Kafka has it. Normally it leaves within
+ *   milliseconds; a message Kafka could not take (or whose instance died) stays, "parked", and the
+ *   retry loop publishes it with backoff.
  */
 import type { ChatMessage, MessageDraft } from "../../domain/model.ts";
 import { messageSchema } from "../../protocol/index.ts";
 import type { RedisClient } from "../redis/connection.ts";
-import { LuaScript } from "../redis/lua-script.ts";
+import { ACCEPT, CLAIM, PERSISTED } from "./redis-scripts.ts";
+import { z } from "zod";
 
 const WEEK_SEC = 7 * 86_400;
 export const RECENT_PER_ROOM = 200;
+/** How long an accepted message may wait for Kafka's ack before the retry loop may publish it. */
+const IN_FLIGHT_LEASE_MS = 30_000;
 
-export const keys = {
+/** Room keys are global (room ids are unique); the outbox belongs to one topic's pipeline. */
+export const pipelineKeys = (topic: string) => ({
   seq: (room: string) => `seq:${room}`,
   idem: (from: string, clientId: string) => `idem:${from}:${clientId}`,
   recent: (room: string) => `recent:${room}`,
-  parkedQueue: "parked:queue",
-  parked: (id: string) => `parked:msg:${id}`,
-};
-
-/**
- * One atomic step: a retried (from, clientId) returns the stored message; otherwise the room's next
- * seq is taken, the message recorded for retries and added to the room's recent cache.
- * ARGV: message JSON without seq, idempotency TTL, recent size. Returns [isNew, messageJson].
- */
-const ACCEPT = new LuaScript(`
-local existing = redis.call('GET', KEYS[1])
-if existing then return {0, existing} end
-local msg = cjson.decode(ARGV[1])
-msg.seq = redis.call('INCR', KEYS[2])
-local json = cjson.encode(msg)
-redis.call('SET', KEYS[1], json, 'EX', tonumber(ARGV[2]))
-redis.call('ZADD', KEYS[3], msg.seq, json)
-redis.call('ZREMRANGEBYRANK', KEYS[3], 0, -tonumber(ARGV[3]) - 1)
-redis.call('EXPIRE', KEYS[3], tonumber(ARGV[2]))
-return {1, json}
-`);
+  unpersisted: (room: string) => `unpersisted:${room}`,
+  outbox: `outbox:${topic}`,
+  outboxRecordPrefix: `outbox:${topic}:msg:`,
+});
 
 export const decodeMessage = (json: string): ChatMessage => messageSchema.parse(JSON.parse(json));
 
-export class RedisPipelineState {
-  constructor(private redis: RedisClient) {}
+const outboxRecord = z.object({ message: messageSchema, attempts: z.number().int().min(0) });
+export type OutboxEntry = z.infer<typeof outboxRecord>;
 
-  /** Seeds a room's counter from the store the first time this Redis sees the room. */
-  async seedSeq(room: string, storedMax: () => Promise<number>): Promise<void> {
-    if (await this.redis.exists(keys.seq(room))) return;
-    await this.redis.set(keys.seq(room), String(await storedMax()), { condition: "NX" });
+export type Accepted = { message: ChatMessage; duplicate: boolean } | "unseeded";
+
+export class RedisPipelineState {
+  readonly keys: ReturnType<typeof pipelineKeys>;
+  private releasing: string[] = [];
+
+  constructor(private redis: RedisClient, topic: string) {
+    this.keys = pipelineKeys(topic);
   }
 
-  async accept(d: MessageDraft): Promise<{ message: ChatMessage; duplicate: boolean }> {
+  /** Starts a room's counter at the store's max seq, unless another caller already did. */
+  async seedSeq(room: string, storedMax: number): Promise<void> {
+    await this.redis.set(this.keys.seq(room), String(storedMax), { condition: "NX" });
+  }
+
+  /** Seq, idempotency record, cache and outbox entry in one atomic step (see ACCEPT). */
+  async accept(d: MessageDraft, now = Date.now()): Promise<Accepted> {
+    const k = this.keys;
     const draft = { id: d.id, room: d.room, from: d.from, fromName: d.fromName, body: d.body, createdAt: d.createdAt, clientId: d.clientId, ...(d.incomplete ? { incomplete: true } : {}) };
-    const [isNew, json] = (await ACCEPT.run(
+    const [status, json] = (await ACCEPT.run(
       this.redis,
-      [keys.idem(d.from, d.clientId), keys.seq(d.room), keys.recent(d.room)],
-      [JSON.stringify(draft), WEEK_SEC, RECENT_PER_ROOM],
+      [k.idem(d.from, d.clientId), k.seq(d.room), k.recent(d.room), k.unpersisted(d.room), k.outbox, k.outboxRecordPrefix + d.id],
+      [JSON.stringify(draft), WEEK_SEC, RECENT_PER_ROOM, now + IN_FLIGHT_LEASE_MS, d.id],
     )) as [number, string];
-    return { message: decodeMessage(json), duplicate: isNew === 0 };
+    if (status === -1) return "unseeded";
+    return { message: decodeMessage(json), duplicate: status === 0 };
+  }
+
+  /** Kafka has the message: it leaves the outbox. Coalesced into one round trip per tick; a lost
+   * release only means one harmless extra publish (the store upserts by id). */
+  release(id: string): void {
+    this.releasing.push(id);
+    if (this.releasing.length > 1) return;
+    setTimeout(() => {
+      const ids = this.releasing.splice(0);
+      void this.published(ids).catch(() => {});
+    }, 0);
+  }
+
+  /** Kafka could not take it: the retry loop publishes it from `retryAt` on. */
+  async park(id: string, retryAt: number): Promise<void> {
+    await this.redis.zAdd(this.keys.outbox, { score: retryAt, value: id });
+  }
+
+  async parkedCount(): Promise<number> {
+    return Number(await this.redis.zCard(this.keys.outbox));
   }
 
   /** Newest first, seq < before. */
   async recentBefore(room: string, before: number | undefined, limit: number): Promise<ChatMessage[]> {
     const max = before === undefined ? "+inf" : `(${before}`;
-    const rows = await this.redis.zRange(keys.recent(room), max, "-inf", { BY: "SCORE", REV: true, LIMIT: { offset: 0, count: limit } });
+    const rows = await this.redis.zRange(this.keys.recent(room), max, "-inf", { BY: "SCORE", REV: true, LIMIT: { offset: 0, count: limit } });
     return rows.map(decodeMessage);
   }
 
   /** Oldest first, seq > after. */
   async recentAfter(room: string, after: number, limit: number): Promise<ChatMessage[]> {
-    const rows = await this.redis.zRange(keys.recent(room), `(${after}`, "+inf", { BY: "SCORE", LIMIT: { offset: 0, count: limit } });
+    const rows = await this.redis.zRange(this.keys.recent(room), `(${after}`, "+inf", { BY: "SCORE", LIMIT: { offset: 0, count: limit } });
     return rows.map(decodeMessage);
   }
 
-  async park(message: ChatMessage, retryAt: number): Promise<void> {
-    await this.redis
-      .multi()
-      .set(keys.parked(message.id), JSON.stringify({ message, attempts: 0 }), { expiration: { type: "EX", value: WEEK_SEC } })
-      .zAdd(keys.parkedQueue, { score: retryAt, value: message.id })
-      .exec();
-  }
-
-  async parkedCount(): Promise<number> {
-    return Number(await this.redis.zCard(keys.parkedQueue));
-  }
-
   /**
-   * Claims parked messages due now: each is moved to `now + leaseMs` so another instance's loop
-   * does not publish it at the same time (a double publish would still be harmless: upserts by id).
+   * Claims outbox entries due now for `leaseMs` (atomically, so two loops never take the same
+   * one; a double publish after a lease ran out would still be harmless).
    */
-  async claimDue(now: number, leaseMs: number, max: number): Promise<{ message: ChatMessage; attempts: number }[]> {
-    const ids = await this.redis.zRange(keys.parkedQueue, "-inf", now, { BY: "SCORE", LIMIT: { offset: 0, count: max } });
-    const claimed: { message: ChatMessage; attempts: number }[] = [];
-    for (const id of ids) {
-      // ZADD XX GT only moves it forward; when another instance moved it first, its score is > now.
-      const moved = await this.redis.zAdd(keys.parkedQueue, { score: now + leaseMs, value: id }, { condition: "XX", comparison: "GT", CH: true });
-      if (moved !== 1) continue;
-      const raw = await this.redis.get(keys.parked(id));
-      if (!raw) {
-        await this.redis.zRem(keys.parkedQueue, id); // expired after 7 days
-        continue;
-      }
-      const parsed = JSON.parse(raw) as { message: unknown; attempts: number };
-      claimed.push({ message: messageSchema.parse(parsed.message), attempts: parsed.attempts });
-    }
-    return claimed;
+  async claimDue(now: number, leaseMs: number, max: number): Promise<OutboxEntry[]> {
+    const raw = (await CLAIM.run(this.redis, [this.keys.outbox], [now, now + leaseMs, max, this.keys.outboxRecordPrefix])) as string[];
+    return raw.map((r) => outboxRecord.parse(JSON.parse(r)));
   }
 
   async published(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.redis.multi().zRem(keys.parkedQueue, ids).del(ids.map(keys.parked)).exec();
+    await this.redis.multi().zRem(this.keys.outbox, ids).del(ids.map((id) => this.keys.outboxRecordPrefix + id)).exec();
   }
 
-  async retryLater(id: string, message: ChatMessage, attempts: number, retryAt: number): Promise<void> {
-    await this.redis
-      .multi()
-      .set(keys.parked(id), JSON.stringify({ message, attempts }), { expiration: { type: "KEEPTTL" } })
-      .zAdd(keys.parkedQueue, { score: retryAt, value: id })
-      .exec();
+  async retryLater(entries: { entry: OutboxEntry; retryAt: number }[]): Promise<void> {
+    if (entries.length === 0) return;
+    const tx = this.redis.multi();
+    for (const { entry, retryAt } of entries) {
+      // XX: an entry released meanwhile (its first publish got through after all) stays released.
+      tx.set(this.keys.outboxRecordPrefix + entry.message.id, JSON.stringify(entry), { condition: "XX", expiration: { type: "KEEPTTL" } });
+      tx.zAdd(this.keys.outbox, { score: retryAt, value: entry.message.id }, { condition: "XX" });
+    }
+    await tx.exec();
+  }
+
+  /** The store has these messages now: they stop pinning their rooms' recent caches. */
+  async persisted(messages: readonly ChatMessage[]): Promise<void> {
+    const byRoom = new Map<string, number[]>();
+    for (const m of messages) {
+      const seqs = byRoom.get(m.room);
+      if (seqs) seqs.push(m.seq);
+      else byRoom.set(m.room, [m.seq]);
+    }
+    await Promise.all(
+      [...byRoom].map(([room, seqs]) => PERSISTED.run(this.redis, [this.keys.recent(room), this.keys.unpersisted(room)], [RECENT_PER_ROOM, ...seqs])),
+    );
   }
 }

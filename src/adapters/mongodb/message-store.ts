@@ -5,7 +5,13 @@
 import { MongoBulkWriteError, type AnyBulkWriteOperation, type Db } from "mongodb";
 import type { ChatMessage } from "../../domain/model.ts";
 import { newestBySender } from "./read-cursors.ts";
-import { collections, DURABLE_WRITE, isDuplicateKey, messageToDoc, type Collections, type MembershipDoc, type MessageDoc } from "./collections.ts";
+import { collections, DURABLE_WRITE, isDuplicateKey, messageToDoc, type Collections, type MembershipDoc } from "./collections.ts";
+
+/**
+ * Writes per command: FerretDB inserts in chunks of 100 and struggles with very large commands;
+ * a real MongoDB splits batches itself, so this costs it nothing.
+ */
+const MAX_OPS_PER_COMMAND = 100;
 
 export interface BulkUpsertResult {
   /** Messages of the batch that are in the store now (new, or stored before by a replay). */
@@ -24,55 +30,45 @@ export class MongoMessageStore {
   }
 
   /**
-   * Idempotent by message id: upserts with $setOnInsert never change a stored message, so replays
-   * and redeliveries are no-ops. Also moves each sender's read cursor up to their newest message
-   * here ($max). Resolves once the writes are durable; rejects on any error but a conflict.
+   * Idempotent by message id: an insert that hits the stored _id is a replay or redelivery and
+   * leaves the stored message as it is. Also moves each sender's read cursor up to their newest
+   * message here ($max). Resolves once the writes are durable; rejects on any error but a duplicate.
    */
   async bulkUpsert(messages: ChatMessage[]): Promise<BulkUpsertResult> {
-    const result: BulkUpsertResult = { stored: 0, conflicts: [] };
-    for (let i = 0; i < messages.length; i += MAX_OPS_PER_COMMAND) {
-      const part = await this.upsertChunk(messages.slice(i, i + MAX_OPS_PER_COMMAND));
-      result.stored += part.stored;
-      result.conflicts.push(...part.conflicts);
-    }
-    return result;
-  }
-
-  private async upsertChunk(messages: ChatMessage[]): Promise<BulkUpsertResult> {
     const conflicts: ChatMessage[] = [];
-    let todo = messages;
-    // FerretDB stops an update command at its first duplicate-key error (ordered or not), so
-    // after a failure re-check what got in and write the rest again; each round settles >= 1 message.
-    while (todo.length > 0) {
-      try {
-        await this.c.messages.bulkWrite(todo.map(upsertOp), { ordered: false, ...DURABLE_WRITE });
-        break;
-      } catch (err) {
-        if (!(err instanceof MongoBulkWriteError) || !isDuplicateKey(err)) throw err;
-        const failedIds = new Set((Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors]).flatMap((e) => todo[e.index]?.id ?? []));
-        const stored = new Set(
-          (await this.c.messages.find({ _id: { $in: todo.map((m) => m.id) } }, { projection: { _id: 1 } }).toArray()).map((d) => d._id),
-        );
-        // A concurrent upsert of the same id also fails on _id: that message is stored, not in conflict.
-        for (const m of todo) if (failedIds.has(m.id) && !stored.has(m.id)) conflicts.push(m);
-        todo = todo.filter((m) => !stored.has(m.id) && !failedIds.has(m.id));
-      }
+    for (let i = 0; i < messages.length; i += MAX_OPS_PER_COMMAND) {
+      conflicts.push(...(await this.insertChunk(messages.slice(i, i + MAX_OPS_PER_COMMAND))));
     }
     const ok = conflicts.length === 0 ? messages : messages.filter((m) => !conflicts.includes(m));
     await advanceSenders(this.c, ok);
     return { stored: ok.length, conflicts };
   }
-}
 
-/**
- * FerretDB 1.24 keeps one SQLite connection open per statement of an update command until the
- * command ends; past ~100 statements its pool of 100 runs dry and the command waits forever.
- */
-export const MAX_OPS_PER_COMMAND = 50;
-
-function upsertOp(m: ChatMessage): AnyBulkWriteOperation<MessageDoc> {
-  const { _id, ...fields } = messageToDoc(m);
-  return { updateOne: { filter: { _id }, update: { $setOnInsert: fields }, upsert: true } };
+  /** Inserts what is not stored yet; returns the conflicts. */
+  private async insertChunk(chunk: ChatMessage[]): Promise<ChatMessage[]> {
+    const conflicts: ChatMessage[] = [];
+    let todo = chunk;
+    // Plain unordered inserts rather than upserts: the same effect ($setOnInsert by _id), and on
+    // FerretDB an insert is a cheap write while every upsert first scans the collection.
+    while (todo.length > 0) {
+      try {
+        await this.c.messages.insertMany(todo.map(messageToDoc), { ordered: false, ...DURABLE_WRITE });
+        break;
+      } catch (err) {
+        if (!(err instanceof MongoBulkWriteError) || !isDuplicateKey(err)) throw err;
+        const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+        const failedIds = new Set(errors.flatMap((e) => todo[e.index]?.id ?? []));
+        const stored = new Set(
+          (await this.c.messages.find({ _id: { $in: todo.map((m) => m.id) } }, { projection: { _id: 1 } }).toArray()).map((d) => d._id),
+        );
+        // Failed but not stored under its id: another message holds its (room, seq) or (from, clientId).
+        for (const m of todo) if (failedIds.has(m.id) && !stored.has(m.id)) conflicts.push(m);
+        // Anything neither stored nor failed was skipped by the server: write it again.
+        todo = todo.filter((m) => !stored.has(m.id) && !failedIds.has(m.id));
+      }
+    }
+    return conflicts;
+  }
 }
 
 /** One unordered bulk write of $max updates (the Kafka worker's batches; see ReadCursors for the caveat). */

@@ -46,8 +46,8 @@ function append(d: MessageDraft, inBatch: Map<string, ChatMessage>): AppendResul
   if (existing) return { message: rowToMessage(existing), duplicate: true };
   const seq = nextSeq(d.room);
   q.insert.run(d.room, seq, d.id, d.from, d.fromName, d.body, d.clientId, d.createdAt, d.incomplete ? 1 : 0);
-  // Your own message counts as read, in the same transaction.
-  q.advance.get(seq, d.room, d.from);
+  // Your own message counts as read: the sender's newest seq per room, written once per batch.
+  ownReads.set(`${d.room}\u0000${d.from}`, seq);
   const message: ChatMessage = {
     id: d.id, room: d.room, seq, from: d.from, fromName: d.fromName, body: d.body, createdAt: d.createdAt, clientId: d.clientId,
   };
@@ -56,15 +56,23 @@ function append(d: MessageDraft, inBatch: Map<string, ChatMessage>): AppendResul
   return { message, duplicate: false };
 }
 
+const ownReads = new Map<string, number>();
+
 function writeBatch(ops: WriteOp[]): WriteResult[] {
   const inBatch = new Map<string, ChatMessage>();
-  return db.transaction(() =>
-    ops.map((o): WriteResult =>
+  ownReads.clear();
+  return db.transaction(() => {
+    const results = ops.map((o): WriteResult =>
       o.op === "append"
         ? { rid: o.rid, ok: true, append: append(o.draft, inBatch) }
         : { rid: o.rid, ok: true, cursor: q.advance.get(o.seq, o.room, o.userId)?.last_read_seq ?? 0 },
-    ),
-  )();
+    );
+    for (const [key, seq] of ownReads) {
+      const [room, user] = key.split("\u0000") as [string, string];
+      q.advance.get(seq, room, user);
+    }
+    return results;
+  })();
 }
 
 function flush() {

@@ -1,5 +1,5 @@
 import type { AiTurn } from "../../ports/ai-model.ts";
-import type { AiRunner, MessageReader, RateLimiter } from "../../ports/index.ts";
+import type { AiJob, AiOutcome, AiRequestQueue, AiRunner, MessageReader, RateLimiter } from "../../ports/index.ts";
 import type { Principal } from "../auth/auth-service.ts";
 import type { ChatService } from "../chat-service.ts";
 import { fail } from "../errors.ts";
@@ -16,14 +16,16 @@ export interface AiSettings {
 
 const AI_PREFIX = /^\/ai(?:\s|$)/;
 export const isAiPrompt = (body: string) => AI_PREFIX.test(body);
+const promptOf = (body: string) => body.replace(AI_PREFIX, "").trim();
 
 export const NOT_CONFIGURED =
   "AI replies are not enabled on this server. An administrator can enable them by setting GEMINI_API_KEY (and optionally GEMINI_MODEL) and restarting.";
 
 /**
  * Answers `/ai <prompt>` in the room it was asked in: streams the bot's answer to every member
- * (ai.start, ai.delta…, ai.end), then stores it as one ordinary message. The stored answer's clientId
- * is derived from the prompt's id, so a request is answered at most once.
+ * (ai.start, ai.delta…, ai.end), then stores it as one ordinary message. Requests travel through an
+ * AiRequestQueue, so any instance may serve them. The stored answer's clientId is derived from the
+ * prompt's id, so a request is stored at most once even if it were served twice.
  */
 export class AiResponder {
   constructor(
@@ -31,6 +33,7 @@ export class AiResponder {
     private reader: MessageReader,
     private notifier: Notifier,
     private limiter: RateLimiter,
+    private queue: AiRequestQueue,
     private runner: AiRunner | null,
     private s: AiSettings,
   ) {}
@@ -38,40 +41,44 @@ export class AiResponder {
   /** Checked before a `/ai` message is stored, so a refused prompt leaves nothing behind. */
   async admit(me: Principal, body: string): Promise<void> {
     if (!isAiPrompt(body)) return;
-    const prompt = body.replace(AI_PREFIX, "").trim();
+    const prompt = promptOf(body);
     if (!prompt) fail("bad_request", "usage: /ai <question>");
     if (prompt.length > this.s.promptMax) fail("bad_request", `AI prompts are limited to ${this.s.promptMax} characters`);
     const allowed = await this.limiter.take(`ai:${me.userId}`, { capacity: this.s.ratePerMin, refillPerSec: this.s.ratePerMin / 60 });
     if (!allowed) fail("rate_limited", "too many AI requests, try again in a minute");
   }
 
-  /** Listener for ChatService.onMessage. */
+  /** Listener for ChatService.onMessage: queues the request; never awaits the model. */
   readonly onMessage = (m: ChatMessage): void => {
     if (m.from === BOT_USER_ID || !isAiPrompt(m.body)) return;
-    void this.answer(m);
+    void this.queue.enqueue({ id: m.id, room: m.room, seq: m.seq, prompt: promptOf(m.body), requestedAt: m.createdAt });
   };
 
-  private async answer(prompt: ChatMessage) {
+  /** Answers one queued request (the queue's handler); resolves once the answer has ended. */
+  readonly serve = async (job: AiJob): Promise<void> => {
     const streamId = newId();
-    const room = prompt.room;
-    this.notifier.toRoom(room, { type: "ai.start", room, streamId, botId: BOT_USER_ID, botName: BOT_USERNAME, replyTo: prompt.id });
+    const { room } = job;
+    this.notifier.toRoom(room, { type: "ai.start", room, streamId, botId: BOT_USER_ID, botName: BOT_USERNAME, replyTo: job.id });
     let text = "";
-    let outcome: "complete" | "incomplete" | "failed" = "complete";
+    let outcome: AiOutcome = "complete";
     let error: string | undefined;
     if (!this.runner) {
       text = NOT_CONFIGURED;
     } else {
-      const context = await this.context(room, prompt.seq);
       let index = 0;
-      const result = await this.runner.run(
-        { system: this.s.systemPrompt, context, prompt: prompt.body.replace(AI_PREFIX, "").trim() },
-        (delta) => {
-          text += delta;
-          this.notifier.toRoom(room, { type: "ai.delta", room, streamId, index: index++, text: delta });
-        },
+      const result = await this.context(room, job.seq).then(
+        (context) =>
+          this.runner!.run({ system: this.s.systemPrompt, context, prompt: job.prompt }, (delta) => {
+            text += delta;
+            this.notifier.toRoom(room, { type: "ai.delta", room, streamId, index: index++, text: delta });
+          }),
+        (): { outcome: AiOutcome; error?: string } => ({ outcome: "failed", error: "could not read the conversation" }),
       );
-      outcome = result.outcome;
-      error = result.error;
+      ({ outcome, error } = result);
+      if (outcome === "complete" && text.trim() === "") {
+        outcome = "failed";
+        error = "the model returned an empty answer";
+      }
       if (outcome === "failed") text = `The AI could not answer right now (${error ?? "unknown error"}). Please try again later.`;
     }
     try {
@@ -80,14 +87,14 @@ export class AiResponder {
         from: BOT_USER_ID,
         fromName: BOT_USERNAME,
         body: text,
-        clientId: `ai:${prompt.id}`,
+        clientId: `ai:${job.id}`,
         ...(outcome === "incomplete" ? { incomplete: true } : {}),
       });
       this.notifier.toRoom(room, { type: "ai.end", room, streamId, status: outcome, messageId: message.id, seq: message.seq, ...(error ? { error } : {}) });
     } catch {
       this.notifier.toRoom(room, { type: "ai.end", room, streamId, status: "failed", messageId: null, seq: null, error: "could not store the answer" });
     }
-  }
+  };
 
   /** The room's messages before the prompt, oldest first; the bot's own turns are "model". */
   private async context(room: string, beforeSeq: number): Promise<AiTurn[]> {

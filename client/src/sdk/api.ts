@@ -1,0 +1,87 @@
+/** REST client: access token in memory, refresh through the httpOnly cookie before it expires. */
+import type { AuthResponse, Friend, PublicUser, RoomSummary, ChatMessage } from "../../../src/protocol/index.ts";
+
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+export class Api {
+  private token: string | null = null;
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  user: PublicUser | null = null;
+  onSessionEnded: () => void = () => {};
+
+  async register(username: string, password: string) {
+    this.adopt(await this.call<AuthResponse>("POST", "/api/auth/register", { username, password }, false));
+  }
+  async login(username: string, password: string) {
+    this.adopt(await this.call<AuthResponse>("POST", "/api/auth/login", { username, password }, false));
+  }
+  /** Restores a session from the refresh cookie (e.g. after a reload). */
+  async resume(): Promise<boolean> {
+    try {
+      await this.refresh();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  async logout() {
+    await this.call("POST", "/api/auth/logout", undefined).catch(() => {});
+    this.end();
+  }
+
+  ticket = () => this.call<{ ticket: string }>("POST", "/api/auth/ws-ticket");
+  conversations = () => this.call<{ conversations: RoomSummary[] }>("GET", "/api/conversations");
+  messages = (room: string, before?: number) =>
+    this.call<{ messages: ChatMessage[]; nextBefore: number | null }>(
+      "GET",
+      `/api/conversations/${encodeURIComponent(room)}/messages?limit=50${before ? `&before=${before}` : ""}`,
+    );
+  friends = () => this.call<{ friends: Friend[] }>("GET", "/api/friends");
+  requests = () =>
+    this.call<{ incoming: (PublicUser & { createdAt: number })[]; outgoing: (PublicUser & { createdAt: number })[] }>("GET", "/api/friends/requests");
+  requestFriend = (username: string) => this.call<{ status: string }>("POST", "/api/friends/requests", { username });
+  accept = (userId: string) => this.call("POST", `/api/friends/requests/${userId}/accept`);
+  decline = (userId: string) => this.call("POST", `/api/friends/requests/${userId}/decline`);
+  openDm = (userId: string) => this.call<RoomSummary>("POST", `/api/dms/${userId}`);
+  createGroup = (name: string, members: string[]) => this.call<RoomSummary>("POST", "/api/groups", { name, members });
+
+  private async refresh() {
+    this.adopt(await this.call<AuthResponse>("POST", "/api/auth/refresh", undefined, false));
+  }
+
+  private adopt(r: AuthResponse) {
+    this.token = r.accessToken;
+    this.user = r.user;
+    clearTimeout(this.refreshTimer);
+    // Refresh a minute before expiry (or at 80% of a short lifetime).
+    const inMs = Math.max(5_000, Math.min(r.expiresIn * 800, (r.expiresIn - 60) * 1000));
+    this.refreshTimer = setTimeout(() => void this.refresh().catch(() => this.end()), inMs);
+  }
+
+  private end() {
+    clearTimeout(this.refreshTimer);
+    this.token = null;
+    this.user = null;
+    this.onSessionEnded();
+  }
+
+  private async call<T = unknown>(method: string, path: string, body?: unknown, auth = true): Promise<T> {
+    const res = await fetch(path, {
+      method,
+      credentials: "same-origin",
+      headers: {
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+        ...(auth && this.token ? { authorization: `Bearer ${this.token}` } : {}),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (res.status === 204) return undefined as T;
+    const json = await res.json().catch(() => ({}));
+    if (!res.ok) throw new ApiError(res.status, json?.error?.code ?? "error", json?.error?.message ?? res.statusText);
+    return json as T;
+  }
+}

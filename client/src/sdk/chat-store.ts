@@ -1,0 +1,177 @@
+/** Client state: rooms, messages per room (by seq, deduplicated), pending sends, typing, presence, AI streams. */
+import { batch } from "solid-js";
+import { createStore, produce } from "solid-js/store";
+import type { ChatMessage, Friend, RoomSummary, ServerFrame } from "../../../src/protocol/index.ts";
+import { Api } from "./api.ts";
+import { ChatSocket, type ConnectionState } from "./socket.ts";
+
+export type SendStatus = "sending" | "sent" | "failed";
+export interface PendingMessage {
+  clientId: string;
+  room: string;
+  body: string;
+  status: SendStatus;
+  createdAt: number;
+  error?: string;
+}
+export interface AiStream {
+  streamId: string;
+  room: string;
+  text: string;
+  status: "thinking" | "streaming" | "complete" | "incomplete" | "failed";
+  messageId: string | null;
+}
+
+interface State {
+  connection: ConnectionState;
+  me: { id: string; username: string } | null;
+  rooms: RoomSummary[];
+  messages: Record<string, ChatMessage[]>;
+  hasOlder: Record<string, boolean>;
+  pending: PendingMessage[];
+  typing: Record<string, Record<string, string>>; // room -> userId -> username
+  reads: Record<string, Record<string, number>>; // room -> userId -> seq
+  friends: Friend[];
+  incoming: { id: string; username: string }[];
+  outgoing: { id: string; username: string }[];
+  ai: AiStream[];
+  active: string | null;
+  notice: string | null;
+}
+
+export function createChat() {
+  const api = new Api();
+  const [state, set] = createStore<State>({
+    connection: "offline", me: null, rooms: [], messages: {}, hasOlder: {}, pending: [], typing: {}, reads: {},
+    friends: [], incoming: [], outgoing: [], ai: [], active: null, notice: null,
+  });
+
+  const addMessages = (room: string, list: ChatMessage[]) =>
+    set("messages", room, (existing = []) => {
+      const bySeq = new Map(existing.map((m) => [m.seq, m]));
+      for (const m of list) bySeq.set(m.seq, m);
+      return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+    });
+
+  const refreshSocial = async () => {
+    const [f, r] = await Promise.all([api.friends(), api.requests()]);
+    set({ friends: f.friends, incoming: r.incoming, outgoing: r.outgoing });
+  };
+  const refreshRooms = async () => set("rooms", (await api.conversations()).conversations);
+
+  const onFrame = (f: ServerFrame) => {
+    switch (f.type) {
+      case "ready":
+        return set({ rooms: f.rooms, me: f.user });
+      case "message":
+        batch(() => {
+          addMessages(f.room, [f]);
+          set("pending", (p) => p.filter((x) => !(x.clientId === f.clientId && f.from === state.me?.id)));
+          set("rooms", (r) => r.id === f.room, produce((r) => {
+            r.lastMessage = f;
+            r.lastSeq = Math.max(r.lastSeq, f.seq);
+            if (f.from === state.me?.id || state.active === f.room) r.lastReadSeq = r.lastSeq;
+            r.unread = Math.max(0, r.lastSeq - r.lastReadSeq);
+          }));
+          set("typing", f.room, (t = {}) => { const { [f.from]: _, ...rest } = t; return rest; });
+        });
+        if (state.active === f.room && document.visibilityState === "visible") markRead(f.room);
+        return;
+      case "typing":
+        if (f.userId === state.me?.id) return;
+        return set("typing", f.room, (t = {}) => {
+          const { [f.userId]: _, ...rest } = t;
+          return f.on ? { ...rest, [f.userId]: f.username } : rest;
+        });
+      case "presence":
+        return set("friends", (fr) => fr.id === f.userId, { online: f.status === "online", lastSeen: f.lastSeen });
+      case "read":
+        return set("reads", f.room, (r = {}) => ({ ...r, [f.userId]: f.seq }));
+      case "room.added":
+        return set("rooms", (rs) => (rs.some((r) => r.id === f.room.id) ? rs : [f.room, ...rs]));
+      case "room.removed":
+        return set("rooms", (rs) => rs.filter((r) => r.id !== f.room));
+      case "friend":
+        return void refreshSocial();
+      case "ai.start":
+        return set("ai", (a) => [...a, { streamId: f.streamId, room: f.room, text: "", status: "thinking", messageId: null }]);
+      case "ai.delta":
+        return set("ai", (a) => a.streamId === f.streamId, produce((a) => { a.text += f.text; a.status = "streaming"; }));
+      case "ai.end":
+        return set("ai", (a) => a.streamId === f.streamId, { status: f.status, messageId: f.messageId });
+      case "error":
+        return set("notice", f.message);
+    }
+  };
+
+  const socket = new ChatSocket(api, {
+    frame: onFrame,
+    state: (connection) => set("connection", connection),
+    acked: (clientId) => set("pending", (p) => p.clientId === clientId, "status", "sent"),
+    failed: (clientId, error) => set("pending", (p) => p.clientId === clientId, { status: "failed", error }),
+  });
+
+  const markRead = (room: string) => {
+    const r = state.rooms.find((x) => x.id === room);
+    if (!r || r.lastSeq === 0) return;
+    socket.frame({ type: "read", room, seq: r.lastSeq });
+    set("rooms", (x) => x.id === room, { lastReadSeq: r.lastSeq, unread: 0 });
+  };
+
+  const start = async () => {
+    set("me", api.user);
+    await Promise.all([refreshRooms(), refreshSocial()]);
+    await socket.connect();
+  };
+  api.onSessionEnded = () => {
+    socket.close();
+    set({ me: null, connection: "offline" });
+  };
+
+  return {
+    state,
+    api,
+    socket,
+    start,
+    refreshSocial,
+    markRead,
+    async open(room: string) {
+      set("active", room);
+      if (!state.messages[room]) await this.loadOlder(room);
+      markRead(room);
+    },
+    async loadOlder(room: string) {
+      const oldest = state.messages[room]?.[0]?.seq;
+      const page = await api.messages(room, oldest);
+      addMessages(room, page.messages);
+      set("hasOlder", room, page.nextBefore !== null);
+    },
+    send(room: string, body: string) {
+      const clientId = crypto.randomUUID();
+      set("pending", (p) => [...p, { clientId, room, body, status: "sending", createdAt: Date.now() }]);
+      socket.send({ clientId, room, body });
+    },
+    retry(clientId: string) {
+      const p = state.pending.find((x) => x.clientId === clientId);
+      if (!p) return;
+      set("pending", (x) => x.clientId === clientId, { status: "sending", error: undefined });
+      socket.send({ clientId, room: p.room, body: p.body });
+    },
+    typing(room: string, on: boolean) {
+      socket.frame({ type: "typing", room, on });
+    },
+    async openDm(userId: string) {
+      const room = await api.openDm(userId);
+      set("rooms", (rs) => (rs.some((r) => r.id === room.id) ? rs : [room, ...rs]));
+      await this.open(room.id);
+    },
+    async createGroup(name: string, members: string[]) {
+      const room = await api.createGroup(name, members);
+      set("rooms", (rs) => (rs.some((r) => r.id === room.id) ? rs : [room, ...rs]));
+      await this.open(room.id);
+    },
+    dismissNotice: () => set("notice", null),
+  };
+}
+
+export type Chat = ReturnType<typeof createChat>;

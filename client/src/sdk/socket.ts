@@ -1,0 +1,149 @@
+/**
+ * The realtime connection: single-use ticket, reconnect with capped exponential backoff and jitter,
+ * `resume` of every room from its last seq after a reconnect or a seq gap, and an outbox of unsent
+ * messages (same clientId on every retry, so nothing doubles).
+ */
+import { serverFrameSchema, shouldReconnect, type ClientFrame, type ServerFrame } from "../../../src/protocol/index.ts";
+import type { Api } from "./api.ts";
+
+export type ConnectionState = "connecting" | "online" | "reconnecting" | "offline";
+
+export interface Outgoing {
+  clientId: string;
+  room: string;
+  body: string;
+}
+
+export interface SocketEvents {
+  frame(frame: ServerFrame): void;
+  state(state: ConnectionState): void;
+  acked(clientId: string, id: string, seq: number): void;
+  failed(clientId: string, reason: string): void;
+}
+
+export class ChatSocket {
+  private ws: WebSocket | null = null;
+  private attempt = 0;
+  private stopped = false;
+  private outbox = new Map<string, Outgoing>();
+  private refs = new Map<string, string>(); // ref -> clientId
+  private nextRef = 1;
+  /** Highest contiguous seq seen per room; the client resumes from here. */
+  readonly lastSeq = new Map<string, number>();
+
+  constructor(private api: Api, private on: SocketEvents) {}
+
+  async connect(): Promise<void> {
+    if (this.stopped) return;
+    this.on.state(this.attempt === 0 ? "connecting" : "reconnecting");
+    try {
+      const { ticket } = await this.api.ticket();
+      const proto = location.protocol === "https:" ? "wss:" : "ws:";
+      const ws = new WebSocket(`${proto}//${location.host}/ws?ticket=${encodeURIComponent(ticket)}`);
+      this.ws = ws;
+      ws.onmessage = (e) => this.receive(String(e.data));
+      ws.onclose = (e) => {
+        this.ws = null;
+        if (this.stopped) return;
+        if (!shouldReconnect(e.code)) return this.on.state("offline");
+        this.retryLater();
+      };
+    } catch {
+      this.retryLater();
+    }
+  }
+
+  close() {
+    this.stopped = true;
+    this.ws?.close();
+  }
+
+  /** Queues a message; it is sent now if connected, or after the next reconnect. */
+  send(m: Outgoing) {
+    this.outbox.set(m.clientId, m);
+    this.flushOne(m);
+  }
+
+  frame(f: ClientFrame) {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(f));
+  }
+
+  /** Drop the socket as if the network went away (used by the UI's reconnect and tests). */
+  dropConnection() {
+    this.ws?.close(4000, "client dropped");
+  }
+
+  private retryLater() {
+    this.on.state("reconnecting");
+    const delay = Math.min(30_000, 500 * 2 ** this.attempt++) * (0.5 + Math.random() / 2);
+    setTimeout(() => void this.connect(), delay);
+  }
+
+  private flushOne(m: Outgoing) {
+    if (this.ws?.readyState !== WebSocket.OPEN) return;
+    const ref = `s${this.nextRef++}`;
+    this.refs.set(ref, m.clientId);
+    this.ws.send(JSON.stringify({ type: "send", ref, room: m.room, body: m.body, clientId: m.clientId } satisfies ClientFrame));
+  }
+
+  private resume(room: string) {
+    this.frame({ type: "resume", room, afterSeq: this.lastSeq.get(room) ?? 0, ref: `r${this.nextRef++}` });
+  }
+
+  private receive(raw: string) {
+    const parsed = serverFrameSchema.safeParse(JSON.parse(raw));
+    if (!parsed.success) return;
+    const f = parsed.data;
+    switch (f.type) {
+      case "ready":
+        this.attempt = 0;
+        this.on.state("online");
+        this.on.frame(f);
+        for (const r of f.rooms) {
+          if (!this.lastSeq.has(r.id)) this.lastSeq.set(r.id, r.lastSeq);
+          else if (r.lastSeq > this.lastSeq.get(r.id)!) this.resume(r.id);
+        }
+        for (const m of this.outbox.values()) this.flushOne(m);
+        return;
+      case "message": {
+        const last = this.lastSeq.get(f.room) ?? 0;
+        if (f.seq <= last) return; // already have it
+        if (f.seq > last + 1) return this.resume(f.room); // a gap: fetch what was missed, in order
+        this.lastSeq.set(f.room, f.seq);
+        return this.on.frame(f);
+      }
+      case "resumed": {
+        for (const m of f.messages) {
+          const last = this.lastSeq.get(f.room) ?? 0;
+          if (m.seq !== last + 1) continue;
+          this.lastSeq.set(f.room, m.seq);
+          this.on.frame({ ...m, type: "message" });
+        }
+        if (f.hasMore) this.resume(f.room);
+        return;
+      }
+      case "ack": {
+        const clientId = this.refs.get(f.ref);
+        if (!clientId) return;
+        this.refs.delete(f.ref);
+        this.outbox.delete(clientId);
+        return this.on.acked(clientId, f.id, f.seq);
+      }
+      case "error": {
+        const clientId = f.ref ? this.refs.get(f.ref) : undefined;
+        if (clientId) {
+          this.refs.delete(f.ref!);
+          this.outbox.delete(clientId);
+          return this.on.failed(clientId, f.message);
+        }
+        return this.on.frame(f);
+      }
+      case "room.added":
+        if (!this.lastSeq.has(f.room.id)) this.lastSeq.set(f.room.id, 0);
+        this.resume(f.room.id);
+        return this.on.frame(f);
+      default:
+        return this.on.frame(f);
+    }
+  }
+}

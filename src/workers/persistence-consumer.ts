@@ -1,0 +1,130 @@
+/**
+ * Moves messages from Kafka into MongoDB. Batches are bulk-upserted by message id (replays and
+ * redeliveries are no-ops) and a partition's offset is committed only after its batch is stored.
+ * A failed write is retried 3 times with exponential backoff and jitter; then the batch is given
+ * back uncommitted and kafkajs fetches it again after its own backoff: never dropped, never skipped.
+ */
+import type { Admin, EachBatchPayload, Kafka } from "kafkajs";
+import { decodeMessage } from "../adapters/kafka/redis-pipeline.ts";
+import type { ChatMessage } from "../domain/model.ts";
+import { errorFields, type Logger } from "../observability/logger.ts";
+
+export interface PersistenceTarget {
+  /** Idempotent by message id; rejects when nothing can be said about the batch. */
+  write(messages: ChatMessage[]): Promise<void>;
+}
+
+export interface PersistenceStatus {
+  persisted: number;
+  lastBatchAt: number | null;
+  failingSince: number | null;
+}
+
+const WRITE_ATTEMPTS = 3;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const withJitter = (ms: number) => ms / 2 + Math.random() * ms;
+
+export function startPersistenceConsumer(opts: { kafka: Kafka; topic: string; groupId: string; target: PersistenceTarget; log: Logger }) {
+  const { kafka, topic, groupId, target, log } = opts;
+  const status: PersistenceStatus = { persisted: 0, lastBatchAt: null, failingSince: null };
+  let running = true;
+
+  const persist = async (messages: ChatMessage[], heartbeat: () => Promise<void>) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await target.write(messages);
+        status.failingSince = null;
+        return;
+      } catch (err) {
+        status.failingSince ??= Date.now();
+        log.warn("mongodb write failed", { attempt, ...errorFields(err) });
+        if (attempt >= WRITE_ATTEMPTS) throw err; // uncommitted: fetched and written again later
+        await sleep(withJitter(200 * 2 ** attempt));
+        await heartbeat(); // a long outage must not also cost the group membership
+      }
+    }
+  };
+
+  const consumer = kafka.consumer({ groupId, retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 500, maxRetryTime: 10_000 } });
+  const run = async () => {
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, uncommittedOffsets, heartbeat }: EachBatchPayload) => {
+        const messages: ChatMessage[] = [];
+        for (const m of batch.messages) {
+          try {
+            if (m.value) messages.push(decodeMessage(m.value.toString("utf8")));
+          } catch {
+            // Not ours (or corrupt): retrying can never store it, and it must not block the partition.
+            log.error("undecodable record skipped", { partition: batch.partition, offset: m.offset });
+          }
+        }
+        if (messages.length) await persist(messages, heartbeat);
+        const last = batch.messages.at(-1);
+        if (last) resolveOffset(last.offset);
+        // Without autoCommit, commitOffsetsIfNecessary() commits nothing unless given the offsets.
+        await commitOffsetsIfNecessary(uncommittedOffsets());
+        await heartbeat();
+        status.persisted += messages.length;
+        status.lastBatchAt = Date.now();
+      },
+    });
+  };
+
+  // In the background, retried: Kafka may be down at startup, and joining the group can wait on a
+  // rebalance with other instances. Startup waits for neither.
+  void (async () => {
+    for (let attempt = 0; running; attempt++) {
+      try {
+        return await run();
+      } catch (err) {
+        log.warn("persistence consumer not started yet", errorFields(err));
+        await consumer.disconnect().catch(() => {});
+        await sleep(Math.min(500 * 2 ** attempt, 10_000));
+      }
+    }
+  })();
+
+  return {
+    status,
+    async close() {
+      running = false;
+      await consumer.disconnect().catch(() => {});
+    },
+  };
+}
+
+/**
+ * Records the group has not committed yet, summed over partitions; null while Kafka does not
+ * answer. Keeps one admin connection between probes.
+ */
+export function lagProbe(kafka: Kafka, topic: string, groupId: string) {
+  let admin: Admin | null = null;
+  return {
+    async lag(): Promise<number | null> {
+      try {
+        if (!admin) {
+          admin = kafka.admin();
+          await admin.connect();
+        }
+        const [ends, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+        const done = new Map(committed?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? []);
+        return ends.reduce((sum, p) => {
+          const at = done.get(p.partition) ?? -1;
+          return sum + Math.max(0, Number(p.high) - (at < 0 ? Number(p.low) : at));
+        }, 0);
+      } catch {
+        await this.close();
+        return null;
+      }
+    },
+    async close() {
+      const a = admin;
+      admin = null;
+      await a?.disconnect().catch(() => {});
+    },
+  };
+}
