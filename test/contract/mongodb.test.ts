@@ -100,6 +100,17 @@ describe.skipIf(!haveEngines("mongodb"))("mongodb", () => {
       expect((await reader.after(room, 0, 10)).map((m) => m.id)).toEqual([first.id, next.id, later.id]);
     });
 
+    test("batches larger than one command: replays and a conflict past the first chunk", async () => {
+      const { messages, reader } = f();
+      const room = uid("bulkl-");
+      const batch = Array.from({ length: 250 }, (_, i) => message(room, i + 1));
+      expect(await messages.bulkUpsert(batch.slice(0, 120))).toEqual({ stored: 120, conflicts: [] });
+      const clash = message(room, 7); // seq 7 is taken by another message
+      const mixed = [...batch.slice(0, 150), clash, ...batch.slice(150)];
+      expect(await messages.bulkUpsert(mixed)).toEqual({ stored: 250, conflicts: [clash] });
+      expect((await reader.after(room, 0, 500)).map((m) => m.id)).toEqual(batch.map((m) => m.id));
+    });
+
     test("moves each sender's read cursor forward to their newest message, never back", async () => {
       const { messages, rooms } = f();
       const room = uid("bulkr-");
