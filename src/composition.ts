@@ -10,13 +10,7 @@ import { KafkaAiQueue } from "./adapters/kafka/ai-queue.ts";
 import { createKafka } from "./adapters/kafka/kafka-client.ts";
 import { InProcessAiQueue } from "./adapters/memory/ai-queue.ts";
 import { createRedisCoordination } from "./adapters/redis/coordination.ts";
-import { SqliteAccountStore } from "./adapters/sqlite/account-store.ts";
-import { openDatabase } from "./adapters/sqlite/database.ts";
-import { SqliteMessageLog } from "./adapters/sqlite/message-log.ts";
-import { SqliteMessageReader } from "./adapters/sqlite/message-reader.ts";
-import { SqliteRoomStore } from "./adapters/sqlite/room-store.ts";
-import { SqliteSocialStore } from "./adapters/sqlite/social-store.ts";
-import { SqliteWriterClient } from "./adapters/sqlite/writer-client.ts";
+import { createSqliteStorage } from "./adapters/sqlite/storage.ts";
 import type { Config } from "./config.ts";
 import type { Logger } from "./observability/logger.ts";
 import type {
@@ -52,7 +46,6 @@ export interface Adapters {
   mode: "embedded" | "scale-out";
 }
 
-const WRITER_WORKER = new URL("./adapters/sqlite/message-writer.worker.ts", import.meta.url);
 
 type Storage = Pick<Adapters, "accounts" | "social" | "rooms" | "log" | "reader"> & { lifecycle: Lifecycle };
 type Coordination = Pick<Adapters, "bus" | "presence" | "limiter" | "tickets"> & { lifecycle: Lifecycle };
@@ -93,27 +86,7 @@ export async function createAdapters(config: Config, log: Logger, instanceId: st
 }
 
 function sqliteStorage(config: Config): Storage {
-  mkdirSync(config.DATA_DIR, { recursive: true });
-  const path = join(config.DATA_DIR, "chat.db");
-  // Accounts, friends and rooms on this thread (small writes); messages and read cursors go through
-  // the writer worker so the socket thread never waits for a commit.
-  const db = openDatabase(path, "NORMAL", true);
-  const writer = new SqliteWriterClient(path, config.SQLITE_SYNCHRONOUS, WRITER_WORKER);
-  return {
-    accounts: new SqliteAccountStore(db),
-    social: new SqliteSocialStore(db),
-    rooms: new SqliteRoomStore(db, writer),
-    log: new SqliteMessageLog(writer),
-    reader: new SqliteMessageReader(db),
-    lifecycle: {
-      start: () => writer.start(),
-      close: async () => {
-        await writer.close();
-        db.close();
-      },
-      health: async (): Promise<EngineHealth> => ({ name: "sqlite", ok: true, path, pendingWrites: writer.inFlight }),
-    },
-  };
+  return createSqliteStorage(config.DATA_DIR, config.SQLITE_SYNCHRONOUS);
 }
 
 function mongoStorage(config: Config, uri: string): Storage {

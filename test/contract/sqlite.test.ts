@@ -2,37 +2,22 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SqliteAccountStore } from "../../src/adapters/sqlite/account-store.ts";
-import { openDatabase } from "../../src/adapters/sqlite/database.ts";
-import { SqliteMessageLog } from "../../src/adapters/sqlite/message-log.ts";
-import { SqliteMessageReader } from "../../src/adapters/sqlite/message-reader.ts";
-import { SqliteRoomStore } from "../../src/adapters/sqlite/room-store.ts";
-import { SqliteSocialStore } from "../../src/adapters/sqlite/social-store.ts";
-import { SqliteWriterClient } from "../../src/adapters/sqlite/writer-client.ts";
+import { createSqliteStorage } from "../../src/adapters/sqlite/storage.ts";
 import { accountStoreContract } from "./account-store.ts";
 import { messageLogContract } from "./message-log.ts";
 import { messageReaderContract } from "./message-reader.ts";
 import { roomStoreContract } from "./room-store.ts";
 import { socialStoreContract } from "./social-store.ts";
 
-const WRITER_WORKER = new URL("../../src/adapters/sqlite/message-writer.worker.ts", import.meta.url);
-
-/** A fresh database file with its writer worker, like the embedded server uses. */
+/** A fresh database file with its writer worker, exactly as the embedded server builds it. */
 async function sqlite() {
   const dir = mkdtempSync(join(tmpdir(), "chat-contract-"));
-  const path = join(dir, "chat.db");
-  const db = openDatabase(path, "NORMAL", true);
-  const writer = new SqliteWriterClient(path, "NORMAL", WRITER_WORKER);
-  await writer.start();
+  const storage = createSqliteStorage(dir, "NORMAL");
+  await storage.lifecycle.start?.();
   return {
-    accounts: new SqliteAccountStore(db),
-    social: new SqliteSocialStore(db),
-    rooms: new SqliteRoomStore(db, writer),
-    log: new SqliteMessageLog(writer),
-    reader: new SqliteMessageReader(db),
+    ...storage,
     cleanup: async () => {
-      await writer.close();
-      db.close();
+      await storage.lifecycle.close?.();
       rmSync(dir, { recursive: true, force: true });
     },
   };
