@@ -61,6 +61,8 @@ const ownReads = new Map<string, number>();
 function writeBatch(ops: WriteOp[]): WriteResult[] {
   const inBatch = new Map<string, ChatMessage>();
   ownReads.clear();
+  // IMMEDIATE: take the write lock up front. A deferred transaction that read first would fail with
+  // SQLITE_BUSY_SNAPSHOT (no busy wait) if the socket thread committed in between.
   return db.transaction(() => {
     const results = ops.map((o): WriteResult =>
       o.op === "append"
@@ -72,7 +74,7 @@ function writeBatch(ops: WriteOp[]): WriteResult[] {
       q.advance.get(seq, room, user);
     }
     return results;
-  })();
+  }).immediate();
 }
 
 function flush() {
