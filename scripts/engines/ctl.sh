@@ -2,6 +2,7 @@
 # Starts and stops the engines on loopback. Data survives stop/start and kill/start (tests use that
 # to simulate outages); only `reset` wipes it. `start` returns once the engine serves requests.
 # Usage: ctl.sh start|stop|restart|status|kill|reset <redis|kafka|mongo|all>
+# Logs: $ENGINES_RUN/<engine>/<engine>.log (KAFKA_LOG_LEVEL=info for a verbose broker).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 usage="usage: ctl.sh start|stop|restart|status|kill|reset <redis|kafka|mongo|all>"
@@ -12,6 +13,7 @@ signature() { case $1 in redis) echo "redis-server" ;; kafka) echo "kafka.Kafka"
 running() { engine_pid "$1" "$(signature "$1")"; }
 ports() { case $1 in redis) echo "$REDIS_PORT" ;; kafka) echo "$KAFKA_PORT $KAFKA_CONTROLLER_PORT" ;; mongo) echo "$MONGO_PORT" ;; esac; }
 logfile() { echo "$ENGINES_RUN/$1/$1.log"; }
+installed() { case $1 in redis) command -v redis-server >/dev/null ;; kafka) [ -f "$KAFKA_HOME/.complete" ] ;; mongo) [ -x "$FERRETDB_BIN" ] ;; esac; }
 
 # Own session and no inherited stdio: callers that capture our output never wait on the engine,
 # and a test runner's Ctrl-C does not take the shared engines down.
@@ -25,7 +27,7 @@ launch() { # launch <engine> <command...>
 wait_ready() { # wait_ready <engine> <seconds> <check...>
   local e=$1 secs=$2 deadline=$((SECONDS + $2)); shift 2
   until "$@" >/dev/null 2>&1; do
-    if ! running "$e" >/dev/null; then
+    if ! alive "$(cat "$(pidfile "$e")")"; then  # by pid: its command line shows only after exec
       log "$e: exited during start; end of $(logfile "$e"):"; tail -n 20 "$(logfile "$e")" >&2; return 1
     fi
     if [ "$SECONDS" -ge "$deadline" ]; then log "$e: not ready after ${secs}s, see $(logfile "$e")"; return 1; fi
@@ -63,7 +65,7 @@ launch_mongo() {
   mkdir -p "$ENGINES_RUN/mongo/data" "$ENGINES_RUN/mongo/state"
   launch mongo "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$ENGINES_RUN/mongo/data/" \
     --listen-addr="127.0.0.1:$MONGO_PORT" --state-dir="$ENGINES_RUN/mongo/state" \
-    --debug-addr=- --telemetry=disable --log-level=warn
+    --debug-addr=- --telemetry=disable --log-level=error
 }
 wait_mongo() { wait_ready mongo 30 mongo_ping; }
 
@@ -146,6 +148,7 @@ case "$action" in
     # Launch all, then wait for each: the engines boot side by side.
     for e in $engines; do
       running "$e" >/dev/null && continue
+      installed "$e" || { log "$e: not installed; run scripts/engines/install.sh $e" >&2; exit 1; }
       # Else the readiness check could pass against someone else's server on that port.
       for p in $(ports "$e"); do
         for _ in $(seq 50); do port_open "$p" || break; sleep 0.1; done  # a previous instance's last breath

@@ -1,7 +1,9 @@
 # shellcheck shell=bash
 # Source this to point the server (or, re-exported as TEST_*, the tests) at the engines of ctl.sh.
-# shellcheck source=lib.sh
-source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
-export REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
-export KAFKA_BROKERS="127.0.0.1:$KAFKA_PORT"
-export MONGODB_URI="mongodb://127.0.0.1:$MONGO_PORT/chat"
+# lib.sh is read in a subshell, so only these three variables reach the caller's shell.
+eval "$(
+  # shellcheck source=lib.sh
+  source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
+  printf 'export REDIS_URL=%q KAFKA_BROKERS=%q MONGODB_URI=%q\n' "redis://127.0.0.1:$REDIS_PORT" \
+    "127.0.0.1:$KAFKA_PORT" "mongodb://127.0.0.1:$MONGO_PORT/chat"
+)"

@@ -11,8 +11,8 @@ install_redis() {
   fi
   export DEBIAN_FRONTEND=noninteractive
   # A fresh machine has empty package lists: update only when the plain install cannot find it.
-  apt-get install -y -qq redis-server >/dev/null 2>&1 ||
-    { quiet apt-get update -qq && quiet apt-get install -y -qq redis-server; }
+  local apt=(apt-get -o DPkg::Lock::Timeout=120 -y -qq)
+  "${apt[@]}" install redis-server >/dev/null 2>&1 || { quiet "${apt[@]}" update && quiet "${apt[@]}" install redis-server; }
   # The package may start its own service on 6379; ours runs separately on $REDIS_PORT.
   log "redis: installed $(redis-server --version | grep -o 'v=[0-9.]*')"
 }

@@ -30,9 +30,18 @@ quiet() { local out; out=$("$@" 2>&1) || { local rc=$?; printf '%s\n' "$out" >&2
 
 pidfile() { echo "$ENGINES_RUN/$1.pid"; }
 
-# Alive while any of its threads is: a JVM's main thread can be a zombie while the others still hold
-# its ports. A fully exited process counts as gone though it waits, as a zombie, for init (slow here).
-alive() { awk '{ sub(/.*\) /, ""); if ($1 !~ /^[ZX]/) up = 1 } END { exit !up }' "/proc/$1/task/"*/stat 2>/dev/null; }
+# Alive while any of its threads is: a JVM's main thread can be a zombie while others still hold its
+# ports. A fully exited process counts as gone though it waits, as a zombie, for init (slow here).
+# Builtins only, and threads that vanish mid-scan are skipped.
+alive() {
+  local f line
+  for f in "/proc/$1/task/"*/stat; do
+    { read -r line <"$f"; } 2>/dev/null || continue
+    line=${line##*) }
+    case ${line:0:1} in Z|X) ;; *) return 0 ;; esac
+  done
+  return 1
+}
 
 # Prints the engine's pid if it runs and really is that engine (not a recycled pid).
 engine_pid() { # engine_pid <engine> <text in its command line>
