@@ -49,6 +49,10 @@ const schema = z.object({
   GEMINI_API_KEY: z.string().optional(),
   GEMINI_MODEL: z.string().default("gemini-2.5-flash"),
   GEMINI_BASE_URL: z.string().url().optional(),
+  /** An OpenAI-compatible endpoint (Ollama, llama.cpp server, vLLM), e.g. http://127.0.0.1:11434/v1; used instead of Gemini when set. */
+  OPENAI_BASE_URL: z.string().url().optional(),
+  OPENAI_API_KEY: z.string().optional(),
+  OPENAI_MODEL: z.string().default("llama3.2"),
   AI_CONTEXT_MESSAGES: z.coerce.number().int().min(0).max(200).default(20),
   AI_SYSTEM_PROMPT: z.string().default("You are a helpful assistant in a group chat. Answer concisely in plain text."),
   AI_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),

@@ -1,4 +1,5 @@
-import { WorkerAiRunner } from "./adapters/gemini/worker-runner.ts";
+import { WorkerAiRunner } from "./workers/ai-worker-client.ts";
+import type { AiProviderSettings } from "./workers/ai-protocol.ts";
 import { createAdapters, jwtSecret, type Adapters } from "./composition.ts";
 import { AiResponder } from "./domain/ai/ai-responder.ts";
 import { BOT_USER_ID, BOT_USERNAME } from "./domain/model.ts";
@@ -145,13 +146,8 @@ async function startAi(config: Config, adapters: Adapters, chat: ChatService, hu
     createdAt: Date.now(),
     lastSeen: null,
   });
-  const runner = config.GEMINI_API_KEY
-    ? new WorkerAiRunner(
-        { apiKey: config.GEMINI_API_KEY, model: config.GEMINI_MODEL, ...(config.GEMINI_BASE_URL ? { baseUrl: config.GEMINI_BASE_URL } : {}) },
-        config.AI_TIMEOUT_MS,
-        config.AI_MAX_RETRIES,
-      )
-    : null;
+  const provider = aiProvider(config);
+  const runner = provider ? new WorkerAiRunner(provider, config.AI_TIMEOUT_MS, config.AI_MAX_RETRIES) : null;
   await runner?.start();
   const responder = new AiResponder(chat, adapters.reader, hub, adapters.limiter, adapters.aiQueue, runner, {
     contextMessages: config.AI_CONTEXT_MESSAGES,
@@ -162,6 +158,15 @@ async function startAi(config: Config, adapters: Adapters, chat: ChatService, hu
   chat.onMessage(responder.onMessage);
   adapters.aiQueue.serve(responder.serve);
   return { runner, responder };
+}
+
+/** A self-hosted OpenAI-compatible endpoint when configured, else Gemini when it has a key, else none. */
+function aiProvider(config: Config): AiProviderSettings | null {
+  if (config.OPENAI_BASE_URL) {
+    return { kind: "openai", baseUrl: config.OPENAI_BASE_URL, model: config.OPENAI_MODEL, ...(config.OPENAI_API_KEY ? { apiKey: config.OPENAI_API_KEY } : {}) };
+  }
+  if (!config.GEMINI_API_KEY) return null;
+  return { kind: "gemini", apiKey: config.GEMINI_API_KEY, model: config.GEMINI_MODEL, ...(config.GEMINI_BASE_URL ? { baseUrl: config.GEMINI_BASE_URL } : {}) };
 }
 
 export type { Adapters };

@@ -1,11 +1,16 @@
+import type { GeminiSettings } from "../adapters/gemini/gemini-model.ts";
+import type { OpenAiSettings } from "../adapters/openai-compatible/openai-model.ts";
 import type { AiRequest } from "../ports/ai-model.ts";
 
 import type { AiOutcome } from "../ports/ai-runner.ts";
 export type { AiOutcome };
 
+/** Which model the worker talks to; plain data, so it crosses the thread boundary. */
+export type AiProviderSettings = ({ kind: "gemini" } & GeminiSettings) | ({ kind: "openai" } & OpenAiSettings);
+
 /** Messages between the socket thread and the AI worker. */
 export type ToAiWorker =
-  | { kind: "init"; gemini: { apiKey: string; model: string; baseUrl?: string }; timeoutMs: number; maxRetries: number }
+  | { kind: "init"; provider: AiProviderSettings; timeoutMs: number; maxRetries: number }
   | { kind: "run"; id: string; request: AiRequest }
   | { kind: "close" };
 

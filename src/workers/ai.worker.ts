@@ -1,6 +1,7 @@
 /// <reference lib="webworker" />
 /** The AI worker: model calls and their retries run here, so the socket thread never awaits a model. */
 import { GeminiModel } from "../adapters/gemini/gemini-model.ts";
+import { OpenAiCompatibleModel } from "../adapters/openai-compatible/openai-model.ts";
 import type { AiModel } from "../ports/ai-model.ts";
 import type { FromAiWorker, ToAiWorker } from "./ai-protocol.ts";
 import { streamAnswer, type StreamPolicy } from "./ai-stream.ts";
@@ -16,7 +17,7 @@ self.onmessage = (event: MessageEvent<ToAiWorker>) => {
   const msg = event.data;
   switch (msg.kind) {
     case "init":
-      model = new GeminiModel(msg.gemini);
+      model = msg.provider.kind === "openai" ? new OpenAiCompatibleModel(msg.provider) : new GeminiModel(msg.provider);
       policy = { timeoutMs: msg.timeoutMs, maxRetries: msg.maxRetries };
       break;
     case "run": {

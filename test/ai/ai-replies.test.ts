@@ -69,18 +69,35 @@ describe("/ai", () => {
   });
 
   test("the request carries the system prompt and the room's recent context", async () => {
-    const { a, b, room } = await dmPair();
+    const { a, b, room, alice, bob } = await dmPair();
+    await a.sendMessage(room, "too old to be context");
     await a.sendMessage(room, "first line of context");
     await b.sendMessage(room, "second line of context");
+    await a.sendMessage(room, "third line of context");
     const before = gemini.requests.length;
-    await ask(a, b, room, "/ai summarise please");
-    const req = gemini.requests.slice(before).at(-1)!;
-    expect(req.model).toBe("gemini-test");
-    expect(req.body.systemInstruction?.parts[0]?.text).toBe("You are the test bot.");
-    const texts = req.body.contents.map((c) => c.parts[0]!.text);
-    expect(texts.at(-1)).toBe("summarise please");
-    expect(texts.slice(0, -1).join("\n")).toContain("first line of context");
-    expect(texts.slice(0, -1).join("\n")).toContain("second line of context");
+    await ask(a, b, room, "/ai summarise please #slow");
+    await ask(a, b, room, "/ai and now?");
+    const [first, second] = gemini.requests.slice(before);
+    expect(first!.model).toBe("gemini-test");
+    expect(first!.apiKey).toBe("test-key");
+    expect(first!.body.systemInstruction?.parts[0]?.text).toBe("You are the test bot.");
+    // AI_CONTEXT_MESSAGES=3: the last three messages before the prompt, oldest first, then the
+    // prompt; consecutive turns of one role share a content (one part per message).
+    expect(first!.body.contents).toEqual([
+      {
+        role: "user",
+        parts: [
+          { text: `${alice.username}: first line of context` },
+          { text: `${bob.username}: second line of context` },
+          { text: `${alice.username}: third line of context` },
+          { text: "summarise please #slow" },
+        ],
+      },
+    ]);
+    // The bot's own answer is a "model" turn in the next request's context.
+    expect(second!.body.contents.map((c) => [c.role, c.parts.length])).toEqual([["user", 2], ["model", 1], ["user", 1]]);
+    expect(second!.body.contents[0]!.parts[1]!.text).toBe(`${alice.username}: /ai summarise please #slow`);
+    expect(second!.body.contents[1]!.parts[0]!.text).toBe("The answer is 42.");
   });
 
   test("429 then success is retried; always-429 ends in a visible failure notice", async () => {
@@ -105,8 +122,31 @@ describe("/ai", () => {
     const { a, b, room } = await dmPair();
     const r = await ask(a, b, room, "/ai tell me #cut");
     expect(r.end.status).toBe("incomplete");
+    expect(r.end.error).toBe("the answer was cut off");
+    expect(r.deltas.map((d) => d.text).join("")).toBe("The answer ");
     expect(r.stored!.body).toBe("The answer ");
     expect(r.stored!.incomplete).toBe(true);
+  });
+
+  test("a 500 is retried like a 429", async () => {
+    const { a, b, room } = await dmPair();
+    const before = gemini.requests.length;
+    const r = await ask(a, b, room, "/ai once more #500");
+    expect(r.end.status).toBe("complete");
+    expect(r.stored!.body).toBe("The answer is 42.");
+    expect(gemini.requests.slice(before).filter((q) => q.prompt === "once more #500")).toHaveLength(2);
+  });
+
+  test("a retried send of the same /ai message (same clientId) is answered once", async () => {
+    const { a, b, room } = await dmPair();
+    const clientId = crypto.randomUUID();
+    const [first, again] = await Promise.all([a.sendMessage(room, "/ai only once", clientId), a.sendMessage(room, "/ai only once", clientId)]);
+    expect(again.id).toBe(first.id);
+    const start = await b.next("ai.start", (s) => s.replyTo === first.id);
+    await b.next("ai.end", (e) => e.streamId === start.streamId);
+    await a.sendMessage(room, "after");
+    await b.next("message", (m) => m.body === "after");
+    expect(b.drain("ai.start").filter((s) => s.replyTo === first.id)).toEqual([]);
   });
 
   test("an empty or too long prompt is refused with bad_request and not stored", async () => {
@@ -140,9 +180,21 @@ describe("AI isolation and limits", () => {
       await b.next("message", (m) => m.body === `plain ${i}`);
       latencies.push(performance.now() - sent);
     }
-    expect(Math.max(...latencies)).toBeLessThan(2000);
     // The AI answers were really in flight meanwhile.
+    const stillStreaming = gemini.inFlight;
+    expect(Math.max(...latencies)).toBeLessThan(2000);
+    expect(stillStreaming).toBeGreaterThan(0);
     expect(askerWs.drain("ai.delta").length).toBeGreaterThan(0);
+  });
+
+  test("prompts, answers and the API key never reach the logs", async () => {
+    const { a, b, room } = await dmPair();
+    await ask(a, b, room, "/ai secret-prompt-marker #cut");
+    await ask(a, b, room, "/ai secret-prompt-marker #429always");
+    const logs = server.logs.join("\n");
+    expect(logs).not.toContain("secret-prompt-marker");
+    expect(logs).not.toContain("The answer");
+    expect(logs).not.toContain("test-key");
   });
 });
 

@@ -1,5 +1,5 @@
 import { ApiError, GoogleGenAI } from "@google/genai";
-import { RetryableAiError, type AiModel, type AiRequest } from "../../ports/ai-model.ts";
+import { RetryableAiError, type AiModel, type AiRequest, type AiTurn } from "../../ports/ai-model.ts";
 
 export interface GeminiSettings {
   apiKey: string;
@@ -24,10 +24,7 @@ export class GeminiModel implements AiModel {
     try {
       stream = await this.client.models.generateContentStream({
         model: this.s.model,
-        contents: [
-          ...req.context.map((t) => ({ role: t.role, parts: [{ text: t.text }] })),
-          { role: "user", parts: [{ text: req.prompt }] },
-        ],
+        contents: toContents([...req.context, { role: "user", text: req.prompt }]),
         config: { systemInstruction: req.system, abortSignal: signal },
       });
     } catch (err) {
@@ -46,6 +43,17 @@ export class GeminiModel implements AiModel {
       throw classify(err);
     }
   }
+}
+
+/** One content per run of same-role turns, one part per message: roles alternate as older models require. */
+function toContents(turns: AiTurn[]): { role: AiTurn["role"]; parts: { text: string }[] }[] {
+  const contents: { role: AiTurn["role"]; parts: { text: string }[] }[] = [];
+  for (const t of turns) {
+    const last = contents.at(-1);
+    if (last?.role === t.role) last.parts.push({ text: t.text });
+    else contents.push({ role: t.role, parts: [{ text: t.text }] });
+  }
+  return contents;
 }
 
 /**

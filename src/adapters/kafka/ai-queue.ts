@@ -49,6 +49,8 @@ export class KafkaAiQueue implements AiRequestQueue {
   private running = new Set<Promise<void>>();
   private producerReady = false;
   private consuming = false;
+  /** Partitions of the topic this instance owns since the last rebalance. */
+  private assigned = 0;
   private closed = false;
 
   constructor(
@@ -60,6 +62,9 @@ export class KafkaAiQueue implements AiRequestQueue {
   ) {
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry: { retries: 2 } });
     this.consumer = kafka.consumer({ groupId: s.groupId, retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 500, maxRetryTime: 10_000 } });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
+      this.assigned = e.payload.memberAssignment[s.topic]?.length ?? 0;
+    });
     this.slots = new Slots(s.concurrency ?? 64);
     this.handlerSet = new Promise((resolve) => (this.setHandler = resolve));
   }
@@ -109,22 +114,29 @@ export class KafkaAiQueue implements AiRequestQueue {
       }
     }
     // Kafka unavailable: answer from this instance; the claim still guards against a late send.
-    await this.accept(job);
+    await this.accept(job).catch((err) => this.log.warn("ai request dropped", { job: job.id, ...errorFields(err) }));
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.setHandler();
-    await this.consumer.disconnect().catch(() => {});
+    // Leaving the group can wait on a rebalance (e.g. behind a killed member): never for long.
+    await settleWithin([this.consumer.disconnect()], CLOSE_GRACE_MS);
     await settleWithin([...this.running], CLOSE_GRACE_MS);
-    if (this.producerReady) await this.producer.disconnect().catch(() => {});
+    if (this.producerReady) await settleWithin([this.producer.disconnect()], CLOSE_GRACE_MS);
   }
 
   /** Always ok: without Kafka, requests are served where they were asked (see enqueue). */
   async health(): Promise<EngineHealth> {
     const ready = this.producerReady && this.consuming;
-    return { name: "kafka-ai", ok: true, serving: this.slots.busy, ...(ready ? {} : { detail: "not connected: serving requests locally" }) };
+    return {
+      name: "kafka-ai",
+      ok: true,
+      partitions: this.assigned,
+      serving: this.slots.busy,
+      ...(ready ? {} : { detail: "not connected: serving requests locally" }),
+    };
   }
 
   private async accept(job: AiJob): Promise<void> {
@@ -134,6 +146,7 @@ export class KafkaAiQueue implements AiRequestQueue {
     }
     const claimed = await this.redis.set(this.claimPrefix + job.id, "1", { condition: "NX", expiration: { type: "PX", value: CLAIM_TTL_MS } });
     if (claimed !== "OK") return;
+    this.log.info("ai request taken", { job: job.id });
     const handler = this.handler;
     if (!handler) return;
     await this.slots.start(() => this.track(handler(job)));

@@ -19,7 +19,7 @@ export const isAiPrompt = (body: string) => AI_PREFIX.test(body);
 const promptOf = (body: string) => body.replace(AI_PREFIX, "").trim();
 
 export const NOT_CONFIGURED =
-  "AI replies are not enabled on this server. An administrator can enable them by setting GEMINI_API_KEY (and optionally GEMINI_MODEL) and restarting.";
+  "AI replies are not enabled on this server. An administrator can enable them by setting GEMINI_API_KEY (and optionally GEMINI_MODEL), or OPENAI_BASE_URL for a self-hosted OpenAI-compatible model, and restarting.";
 
 /**
  * Answers `/ai <prompt>` in the room it was asked in: streams the bot's answer to every member
@@ -51,7 +51,8 @@ export class AiResponder {
   /** Listener for ChatService.onMessage: queues the request; never awaits the model. */
   readonly onMessage = (m: ChatMessage): void => {
     if (m.from === BOT_USER_ID || !isAiPrompt(m.body)) return;
-    void this.queue.enqueue({ id: m.id, room: m.room, seq: m.seq, prompt: promptOf(m.body), requestedAt: m.createdAt });
+    // The queue never rejects (it serves locally instead); the catch only keeps a bug from crashing the process.
+    this.queue.enqueue({ id: m.id, room: m.room, seq: m.seq, prompt: promptOf(m.body), requestedAt: m.createdAt }).catch(() => {});
   };
 
   /** Answers one queued request (the queue's handler); resolves once the answer has ended. */

@@ -1,9 +1,8 @@
-import type { AiRequest } from "../../ports/ai-model.ts";
-import type { AiOutcome, AiRunner } from "../../ports/ai-runner.ts";
-import type { FromAiWorker, ToAiWorker } from "../../workers/ai-protocol.ts";
-import type { GeminiSettings } from "./gemini-model.ts";
+import type { AiRequest } from "../ports/ai-model.ts";
+import type { AiOutcome, AiRunner } from "../ports/ai-runner.ts";
+import type { AiProviderSettings, FromAiWorker, ToAiWorker } from "./ai-protocol.ts";
 
-const AI_WORKER = new URL("../../workers/ai.worker.ts", import.meta.url);
+const AI_WORKER = new URL("./ai.worker.ts", import.meta.url);
 
 interface Pending {
   onDelta: (text: string) => void;
@@ -11,18 +10,18 @@ interface Pending {
   resolve: (r: { outcome: AiOutcome; error?: string }) => void;
 }
 
-/** Gemini calls on the AI worker thread. */
+/** The socket thread's side of the AI worker: model calls run there, deltas come back as messages. */
 export class WorkerAiRunner implements AiRunner {
   private worker: Worker | null = null;
   private pending = new Map<string, Pending>();
   private nextId = 1;
 
-  constructor(private gemini: GeminiSettings, private timeoutMs: number, private maxRetries: number) {}
+  constructor(private provider: AiProviderSettings, private timeoutMs: number, private maxRetries: number) {}
 
   async start() {
     const worker = new Worker(AI_WORKER);
     worker.onmessage = (e: MessageEvent<FromAiWorker>) => this.receive(e.data);
-    worker.postMessage({ kind: "init", gemini: this.gemini, timeoutMs: this.timeoutMs, maxRetries: this.maxRetries } satisfies ToAiWorker);
+    worker.postMessage({ kind: "init", provider: this.provider, timeoutMs: this.timeoutMs, maxRetries: this.maxRetries } satisfies ToAiWorker);
     this.worker = worker;
   }
 
