@@ -69,6 +69,7 @@ export async function createAdapters(config: Config, log: Logger, instanceId: st
       config: { ...config, KAFKA_BROKERS: config.KAFKA_BROKERS, REDIS_URL: config.REDIS_URL, MONGODB_URI: config.MONGODB_URI },
       redis: coordination.redis,
       store: storage.reader,
+      rooms: storage.rooms,
       log,
     });
     adapters.log = pipeline.log;

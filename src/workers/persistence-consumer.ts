@@ -16,21 +16,26 @@ export interface PersistenceTarget {
 
 export interface PersistenceStatus {
   persisted: number;
+  /** Batches given back uncommitted after their write attempts failed (fetched again later). */
+  givenBack: number;
   lastBatchAt: number | null;
   failingSince: number | null;
 }
 
 const WRITE_ATTEMPTS = 3;
+const HEARTBEAT_MS = 1000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const withJitter = (ms: number) => ms / 2 + Math.random() * ms;
 
 export function startPersistenceConsumer(opts: { kafka: Kafka; topic: string; groupId: string; target: PersistenceTarget; log: Logger }) {
   const { kafka, topic, groupId, target, log } = opts;
-  const status: PersistenceStatus = { persisted: 0, lastBatchAt: null, failingSince: null };
+  const status: PersistenceStatus = { persisted: 0, givenBack: 0, lastBatchAt: null, failingSince: null };
   let running = true;
 
   const persist = async (messages: ChatMessage[], heartbeat: () => Promise<void>) => {
     for (let attempt = 1; ; attempt++) {
+      // kafkajs heartbeats only when asked to: keep the membership alive during a slow write.
+      const beating = setInterval(() => void heartbeat().catch(() => {}), HEARTBEAT_MS);
       try {
         await target.write(messages);
         status.failingSince = null;
@@ -38,14 +43,27 @@ export function startPersistenceConsumer(opts: { kafka: Kafka; topic: string; gr
       } catch (err) {
         status.failingSince ??= Date.now();
         log.warn("mongodb write failed", { attempt, ...errorFields(err) });
-        if (attempt >= WRITE_ATTEMPTS) throw err; // uncommitted: fetched and written again later
+        if (attempt >= WRITE_ATTEMPTS) {
+          status.givenBack++;
+          throw err; // uncommitted: kafkajs fetches the batch again after its retry backoff
+        }
         await sleep(withJitter(200 * 2 ** attempt));
-        await heartbeat(); // a long outage must not also cost the group membership
+      } finally {
+        clearInterval(beating);
       }
     }
   };
 
-  const consumer = kafka.consumer({ groupId, retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 500, maxRetryTime: 10_000 } });
+  const consumer = kafka.consumer({
+    groupId,
+    // Far below the default 30 s: a member lost in a Kafka outage holds up the group's next
+    // rebalance (so all persistence) until its session expires. Idle fetches return within
+    // maxWaitTimeInMs and writes heartbeat as they go, so a live member always beats in time.
+    sessionTimeout: 8000,
+    heartbeatInterval: HEARTBEAT_MS,
+    maxWaitTimeInMs: 1000,
+    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 500, maxRetryTime: 10_000 },
+  });
   const run = async () => {
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });

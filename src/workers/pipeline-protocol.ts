@@ -18,7 +18,7 @@ export type ToPipelineWorker = PipelineWorkerInit | { kind: "close" };
 
 export type FromPipelineWorker =
   | { kind: "ready" }
-  | { kind: "status"; persisted: number; lastBatchAt: number | null; failingSince: number | null; lag: number | null }
+  | { kind: "status"; persisted: number; givenBack: number; lastBatchAt: number | null; failingSince: number | null; lag: number | null }
   | { kind: "log"; level: "info" | "warn" | "error"; msg: string; fields: LogFields }
   | { kind: "closed" }
   | { kind: "fatal"; error: string };

@@ -1,8 +1,9 @@
-import type { AppendResult, MessageDraft } from "../../domain/model.ts";
+import type { AppendResult, ChatMessage, MessageDraft } from "../../domain/model.ts";
 import { errorFields, type Logger } from "../../observability/logger.ts";
 import type { MessageLog, MessageReader } from "../../ports/index.ts";
 import type { BatchingProducer } from "./batching-producer.ts";
 import type { RedisPipelineState } from "./redis-pipeline.ts";
+import type { SenderCursors } from "./sender-cursors.ts";
 
 /**
  * Scale-out message log. Redis assigns the seq, records the idempotency key and puts the message in
@@ -13,14 +14,16 @@ import type { RedisPipelineState } from "./redis-pipeline.ts";
 export class KafkaMessageLog implements MessageLog {
   /** Rooms being seeded from the store, shared by concurrent first appends. */
   private seeding = new Map<string, Promise<void>>();
-  /** After a failed produce, park straight away for a while instead of waiting on a dead broker. */
-  private kafkaDownUntil = 0;
+  /** Set by a failed produce, cleared by a successful one (see publish). */
+  private kafkaDown = false;
+  private probing = false;
 
   constructor(
     private state: RedisPipelineState,
     private producer: BatchingProducer,
     /** The durable store only: the recent cache is gone whenever the counter is. */
     private store: MessageReader,
+    private cursors: SenderCursors,
     private firstRetryMs: number,
     private log: Logger,
   ) {}
@@ -37,18 +40,42 @@ export class KafkaMessageLog implements MessageLog {
     if (accepted.duplicate) return accepted; // the original is in Kafka or in the outbox
 
     const { message } = accepted;
-    if (Date.now() >= this.kafkaDownUntil) {
+    await Promise.all([this.publish(message), this.cursors.advance(message.room, message.from, message.seq)]);
+    return accepted;
+  }
+
+  /**
+   * Into Kafka, or parked in the outbox when Kafka cannot take it. While Kafka is down, messages
+   * are parked (and acked) at once instead of each waiting out a produce timeout; one of them at a
+   * time is tried in the background, and the first that gets through ends the outage.
+   */
+  private async publish(message: ChatMessage): Promise<void> {
+    if (!this.kafkaDown) {
       try {
         await this.producer.send(message);
         this.state.release(message.id);
-        return accepted;
+        return;
       } catch (err) {
-        if (Date.now() >= this.kafkaDownUntil) this.log.warn("kafka unavailable, parking messages", errorFields(err));
-        this.kafkaDownUntil = Date.now() + this.firstRetryMs;
+        if (!this.kafkaDown) this.log.warn("kafka unavailable, parking messages", errorFields(err));
+        this.kafkaDown = true;
       }
     }
     await this.state.park(message.id, Date.now() + this.firstRetryMs);
-    return accepted;
+    if (!this.probing) void this.probe(message);
+  }
+
+  private async probe(message: ChatMessage) {
+    this.probing = true;
+    try {
+      await this.producer.send(message);
+      this.state.release(message.id); // else the retry loop would publish it again (harmless)
+      if (this.kafkaDown) this.log.info("kafka available again");
+      this.kafkaDown = false;
+    } catch {
+      // still down; the next parked message probes again
+    } finally {
+      this.probing = false;
+    }
   }
 
   backlog(): Promise<number> {

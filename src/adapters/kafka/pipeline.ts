@@ -1,6 +1,6 @@
 import type { Config } from "../../config.ts";
 import { errorFields, type Logger } from "../../observability/logger.ts";
-import type { EngineHealth, Lifecycle, MessageReader } from "../../ports/index.ts";
+import type { EngineHealth, Lifecycle, MessageReader, RoomStore } from "../../ports/index.ts";
 import type { FromPipelineWorker, ToPipelineWorker } from "../../workers/pipeline-protocol.ts";
 import type { RedisConnection } from "../redis/connection.ts";
 import { BatchingProducer } from "./batching-producer.ts";
@@ -8,6 +8,7 @@ import { CachedMessageReader } from "./cached-reader.ts";
 import { createKafka, ensureTopics } from "./kafka-client.ts";
 import { KafkaMessageLog } from "./message-log.ts";
 import { RedisPipelineState } from "./redis-pipeline.ts";
+import { SenderCursors } from "./sender-cursors.ts";
 
 const PIPELINE_WORKER = new URL("../../workers/pipeline.worker.ts", import.meta.url);
 
@@ -15,16 +16,19 @@ export interface KafkaPipelineConfig {
   config: Config & { KAFKA_BROKERS: string[]; REDIS_URL: string; MONGODB_URI: string };
   redis: RedisConnection;
   store: MessageReader;
+  /** Moves senders' read cursors at accept time (the port's "own message counts as read"). */
+  rooms: Pick<RoomStore, "advanceRead">;
   log: Logger;
 }
 
 /** The scale-out message path: Redis seq + Kafka log + a worker that persists into MongoDB. */
-export function createKafkaPipeline({ config, redis, store, log }: KafkaPipelineConfig) {
+export function createKafkaPipeline({ config, redis, store, rooms, log }: KafkaPipelineConfig) {
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID }, log);
   const state = new RedisPipelineState(redis.cmd, config.KAFKA_MESSAGES_TOPIC);
   const producer = new BatchingProducer(kafka, config.KAFKA_MESSAGES_TOPIC, 5000);
   const reader = new CachedMessageReader(store, state);
-  const messageLog = new KafkaMessageLog(state, producer, store, config.PARKED_RETRY_MS, log);
+  const cursors = new SenderCursors((room, user, seq) => rooms.advanceRead(room, user, seq));
+  const messageLog = new KafkaMessageLog(state, producer, store, cursors, config.PARKED_RETRY_MS, log);
   let worker: Worker | null = null;
   let status: Extract<FromPipelineWorker, { kind: "status" }> | null = null;
 
@@ -87,6 +91,7 @@ export function createKafkaPipeline({ config, redis, store, log }: KafkaPipeline
         ok: worker !== null && failing === null && producer.isConnected,
         parked,
         persisted: status?.persisted ?? 0,
+        batchesRetried: status?.givenBack ?? 0,
         ...(status?.lag != null ? { lag: status.lag } : {}),
         ...(failing ? { detail: `store writes failing since ${new Date(failing).toISOString()}` } : {}),
       };

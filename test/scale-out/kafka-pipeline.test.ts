@@ -1,0 +1,90 @@
+/**
+ * The Kafka pipeline's Redis state under the failures it is built for: a Redis that lost a room's
+ * counter and cache, and an instance that died after accepting a message but before Kafka had it.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { MongoClient } from "mongodb";
+import { createClient } from "redis";
+import { RedisPipelineState } from "../../src/adapters/kafka/redis-pipeline.ts";
+import type { RedisClient } from "../../src/adapters/redis/connection.ts";
+import { befriend, register, sleep, WsClient, type Account } from "../support/client.ts";
+import { haveEngines, scaleOutEnv } from "../support/engines.ts";
+import { startServer, type TestServer } from "../support/server.ts";
+
+describe.skipIf(!haveEngines("redis", "kafka", "mongodb"))("kafka pipeline", () => {
+  let env: Record<string, string>;
+  let server: TestServer;
+  let mongo: MongoClient;
+  let redis: RedisClient;
+  let state: RedisPipelineState;
+  let alice: Account;
+  let bob: Account;
+  let a: WsClient;
+  let b: WsClient;
+
+  beforeAll(async () => {
+    env = scaleOutEnv({ PARKED_RETRY_MS: "500", PARKED_RETRY_MAX_MS: "2000" });
+    server = await startServer({ env });
+    mongo = new MongoClient(env.MONGODB_URI!, { serverSelectionTimeoutMS: 5000 });
+    await mongo.connect();
+    redis = createClient({ url: env.REDIS_URL! });
+    await redis.connect();
+    state = new RedisPipelineState(redis, env.KAFKA_MESSAGES_TOPIC!);
+    [alice, bob] = await Promise.all([register(server.url, "pa"), register(server.url, "pb")]);
+    await befriend(server.url, alice, bob);
+    [a, b] = await Promise.all([WsClient.connect(server.url, alice), WsClient.connect(server.url, bob)]);
+  }, 60_000);
+  afterAll(async () => {
+    a?.close();
+    b?.close();
+    await redis?.quit();
+    await mongo?.close();
+    await server?.cleanup();
+  }, 30_000);
+
+  const messages = () => mongo.db().collection<{ _id: string; room: string; seq: number; body: string }>("messages");
+  async function stored(room: string, count: number) {
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline; await sleep(200)) {
+      if ((await messages().countDocuments({ room })) >= count) return;
+    }
+    throw new Error(`room ${room} did not reach ${count} stored messages`);
+  }
+
+  test("a Redis that lost a room's counter and cache continues after the store's last seq, never reusing one", async () => {
+    const room = (await a.request({ type: "dm.open", userId: bob.id }, "dm.opened")).room.id;
+    for (let i = 1; i <= 5; i++) await a.sendMessage(room, `before ${i}`);
+    await stored(room, 5);
+    await redis.del([state.keys.seq(room), state.keys.recent(room), state.keys.unpersisted(room)]);
+
+    const acks = await Promise.all([a.sendMessage(room, "after 1"), b.sendMessage(room, "after 2")]);
+    expect(acks.map((x) => x.seq).sort()).toEqual([6, 7]);
+    await stored(room, 7);
+    const seqs = (await messages().find({ room }).toArray()).map((m) => m.seq).sort((x, y) => x - y);
+    expect(seqs).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  }, 60_000);
+
+  test("a message accepted by an instance that died before Kafka acked it is published from the outbox and stored", async () => {
+    const room = "general";
+    const first = await a.sendMessage(room, "live one");
+    // What an instance leaves behind when it dies between accepting and Kafka's ack: accepted in
+    // Redis (seq, cache, outbox entry whose lease has run out), never produced.
+    const id = crypto.randomUUID();
+    const accepted = await state.accept(
+      { id, room, from: bob.id, fromName: bob.username, body: "orphan", createdAt: Date.now(), clientId: `orphan-${id}` },
+      Date.now() - 60_000,
+    );
+    if (accepted === "unseeded") throw new Error("room not seeded");
+    expect(accepted.message.seq).toBe(first.seq + 1);
+
+    // Readers see it at once (cache); the relay publishes it and the worker stores it.
+    const resumed = await a.request({ type: "resume", room, afterSeq: first.seq }, "resumed");
+    expect(resumed.messages.map((m) => m.id)).toContain(id);
+    for (const deadline = Date.now() + 30_000; !(await messages().findOne({ _id: id })); await sleep(200)) {
+      if (Date.now() > deadline) throw new Error("the orphaned message never reached MongoDB");
+    }
+    expect((await messages().findOne({ _id: id }))!.seq).toBe(accepted.message.seq);
+    for (const deadline = Date.now() + 10_000; (await state.parkedCount()) > 0; await sleep(200)) {
+      if (Date.now() > deadline) throw new Error("the outbox did not drain");
+    }
+  }, 60_000);
+});
