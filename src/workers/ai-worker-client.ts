@@ -1,8 +1,9 @@
 import type { AiRequest } from "../ports/ai-model.ts";
 import type { AiOutcome, AiRunner } from "../ports/ai-runner.ts";
 import type { AiProviderSettings, FromAiWorker, ToAiWorker } from "./ai-protocol.ts";
+import { WORKER_URLS } from "../worker-urls.ts";
 
-const AI_WORKER = new URL("./ai.worker.ts", import.meta.url);
+const AI_WORKER = WORKER_URLS.ai;
 
 interface Pending {
   onDelta: (text: string) => void;

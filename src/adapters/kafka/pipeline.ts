@@ -9,8 +9,9 @@ import { createKafka, ensureTopics } from "./kafka-client.ts";
 import { KafkaMessageLog } from "./message-log.ts";
 import { RedisPipelineState } from "./redis-pipeline.ts";
 import { SenderCursors } from "./sender-cursors.ts";
+import { WORKER_URLS } from "../../worker-urls.ts";
 
-const PIPELINE_WORKER = new URL("../../workers/pipeline.worker.ts", import.meta.url);
+const PIPELINE_WORKER = WORKER_URLS.pipeline;
 
 export interface KafkaPipelineConfig {
   config: Config & { KAFKA_BROKERS: string[]; REDIS_URL: string; MONGODB_URI: string };

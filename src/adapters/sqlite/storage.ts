@@ -8,8 +8,9 @@ import { SqliteMessageReader } from "./message-reader.ts";
 import { SqliteRoomStore } from "./room-store.ts";
 import { SqliteSocialStore } from "./social-store.ts";
 import { SqliteWriterClient } from "./writer-client.ts";
+import { WORKER_URLS } from "../../worker-urls.ts";
 
-const WRITER_WORKER = new URL("./message-writer.worker.ts", import.meta.url);
+const WRITER_WORKER = WORKER_URLS.sqliteWriter;
 
 /**
  * Every SQLite-backed port over one database file. Accounts, friends and rooms are written on the

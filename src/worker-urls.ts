@@ -1,0 +1,10 @@
+/**
+ * Worker entrypoints, resolved from this file at the root of src/. In the compiled executable
+ * import.meta.url is the bundle's root, where the worker entrypoints keep their paths relative to
+ * src/ — so URLs made here resolve the same from source and from the binary.
+ */
+export const WORKER_URLS = {
+  sqliteWriter: new URL("./adapters/sqlite/message-writer.worker.ts", import.meta.url),
+  pipeline: new URL("./workers/pipeline.worker.ts", import.meta.url),
+  ai: new URL("./workers/ai.worker.ts", import.meta.url),
+};
