@@ -4,12 +4,7 @@ import { LocalOnlyBus } from "./adapters/memory/cluster-bus.ts";
 import { MemoryPresenceStore } from "./adapters/memory/presence-store.ts";
 import { MemoryRateLimiter } from "./adapters/memory/rate-limiter.ts";
 import { MemoryTicketStore } from "./adapters/memory/ticket-store.ts";
-import { createMongoStorage } from "./adapters/mongodb/storage.ts";
-import { createKafkaPipeline } from "./adapters/kafka/pipeline.ts";
-import { KafkaAiQueue } from "./adapters/kafka/ai-queue.ts";
-import { createKafka } from "./adapters/kafka/kafka-client.ts";
 import { InProcessAiQueue } from "./adapters/memory/ai-queue.ts";
-import { createRedisCoordination } from "./adapters/redis/coordination.ts";
 import { createSqliteStorage } from "./adapters/sqlite/storage.ts";
 import type { Config } from "./config.ts";
 import type { Logger } from "./observability/logger.ts";
@@ -37,7 +32,15 @@ export interface Adapters {
   reader: MessageReader;
   bus: ClusterBus;
   presence: PresenceStore;
+  /** Login and `/ai` budgets: shared by every instance when Redis is on. */
   limiter: RateLimiter;
+  /**
+   * The per-user message budget, checked on every `send` frame: kept in this process in both modes.
+   * A Redis round trip here would hold each socket's later frames behind the network (frames are
+   * handled in order); as an abuse brake it may be per instance (a user with tabs on two
+   * instances gets twice the burst).
+   */
+  sendLimiter: RateLimiter;
   tickets: TicketStore;
   /** `/ai` requests: served here when embedded, by any instance through Kafka when scaled out. */
   aiQueue: AiRequestQueue;
@@ -50,21 +53,32 @@ export interface Adapters {
 type Storage = Pick<Adapters, "accounts" | "social" | "rooms" | "log" | "reader"> & { lifecycle: Lifecycle };
 type Coordination = Pick<Adapters, "bus" | "presence" | "limiter" | "tickets"> & { lifecycle: Lifecycle };
 
-/** The one place that chooses adapters: embedded for every engine whose URL is not configured. */
+/**
+ * The one place that chooses adapters: embedded for every engine whose URL is not configured.
+ * Engine adapters (and their client libraries) are imported only when their engine is on, so the
+ * embedded server does not pay for loading kafkajs, mongodb and redis at startup.
+ */
 export async function createAdapters(config: Config, log: Logger, instanceId: string): Promise<Adapters> {
-  const storage = config.MONGODB_URI ? mongoStorage(config, config.MONGODB_URI) : sqliteStorage(config);
+  const storage = config.MONGODB_URI ? await mongoStorage(config.MONGODB_URI) : sqliteStorage(config);
   const coordination = config.REDIS_URL
-    ? await createRedisCoordination({ ...config, REDIS_URL: config.REDIS_URL }, instanceId, log)
+    ? await (await import("./adapters/redis/coordination.ts")).createRedisCoordination({ ...config, REDIS_URL: config.REDIS_URL }, instanceId, log)
     : memoryCoordination();
+  const sendLimiter = new MemoryRateLimiter();
   const adapters: Adapters = {
     ...storage,
     ...coordination,
+    sendLimiter,
     aiQueue: new InProcessAiQueue(),
-    lifecycle: [storage.lifecycle, coordination.lifecycle],
+    lifecycle: [storage.lifecycle, coordination.lifecycle, sendLimiter],
     mode: config.MONGODB_URI || config.REDIS_URL ? "scale-out" : "embedded",
   };
   if (config.KAFKA_BROKERS && config.REDIS_URL && config.MONGODB_URI && "redis" in coordination) {
     // Kafka takes over the write path: Redis assigns seqs, a worker persists into MongoDB.
+    const [{ createKafkaPipeline }, { KafkaAiQueue }, { createKafka }] = await Promise.all([
+      import("./adapters/kafka/pipeline.ts"),
+      import("./adapters/kafka/ai-queue.ts"),
+      import("./adapters/kafka/kafka-client.ts"),
+    ]);
     const pipeline = createKafkaPipeline({
       config: { ...config, KAFKA_BROKERS: config.KAFKA_BROKERS, REDIS_URL: config.REDIS_URL, MONGODB_URI: config.MONGODB_URI },
       redis: coordination.redis,
@@ -74,6 +88,7 @@ export async function createAdapters(config: Config, log: Logger, instanceId: st
     });
     adapters.log = pipeline.log;
     adapters.reader = pipeline.reader;
+    adapters.rooms = pipeline.rooms;
     adapters.lifecycle.push(pipeline.lifecycle);
     adapters.aiQueue = new KafkaAiQueue(createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-ai` }, log), coordination.redis.cmd, {
       topic: config.KAFKA_AI_TOPIC,
@@ -90,7 +105,8 @@ function sqliteStorage(config: Config): Storage {
   return createSqliteStorage(config.DATA_DIR, config.SQLITE_SYNCHRONOUS);
 }
 
-function mongoStorage(config: Config, uri: string): Storage {
+async function mongoStorage(uri: string): Promise<Storage> {
+  const { createMongoStorage } = await import("./adapters/mongodb/storage.ts");
   const mongo = createMongoStorage({ uri });
   return { accounts: mongo.accounts, social: mongo.social, rooms: mongo.rooms, reader: mongo.reader, log: mongo.log, lifecycle: mongo.lifecycle };
 }

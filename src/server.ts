@@ -69,7 +69,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     rooms,
     presence,
     typing,
-    limiter: adapters.limiter,
+    sendLimiter: adapters.sendLimiter,
     metrics,
     log,
     sendBucket: { capacity: config.SEND_BURST, refillPerSec: config.SEND_RATE_PER_SEC },

@@ -2,7 +2,8 @@
  * One client API over the three servers' wire protocols, so every server is driven by the same
  * load code: connect into a room, send a body, receive bodies.
  */
-export type ServerKind = "project" | "bare" | "socketio";
+/** The wire protocol a server speaks (the scale-out project speaks the project's). */
+export type Protocol = "project" | "bare" | "socketio";
 
 export interface BenchClient {
   send(body: string, seq: number): void;
@@ -10,7 +11,7 @@ export interface BenchClient {
 }
 
 export interface Target {
-  kind: ServerKind;
+  kind: Protocol;
   url: string; // http://127.0.0.1:PORT
 }
 
@@ -26,6 +27,8 @@ export async function connect(
   account: ProjectAccount | null,
   onBody: (body: string) => void,
   onAck?: (seq: number) => void,
+  /** Any other project frame (ai.start, ai.end…), raw. */
+  onOther?: (frame: string) => void,
 ): Promise<BenchClient> {
   const ws = await openSocket(target, room, account);
   const ready = new Promise<void>((resolve) => {
@@ -33,10 +36,13 @@ export async function connect(
       const data = String(e.data);
       switch (target.kind) {
         case "project": {
-          // Cheap prefix checks first: parsing every frame fully is the generator's own cost.
-          if (data.startsWith('{"type":"message"')) onBody(bodyOf(data));
-          else if (data.startsWith('{"type":"ack"')) onAck?.(JSON.parse(data).seq);
-          else if (data.startsWith('{"type":"ready"')) resolve();
+          // No full parse: parsing every frame is the generator's own cost. Frames relayed from
+          // another instance have their keys in another order, so the type is looked up.
+          const type = typeOf(data);
+          if (type === "message") onBody(bodyOf(data));
+          else if (type === "ack") onAck?.(JSON.parse(data).seq);
+          else if (type === "ready") resolve();
+          else onOther?.(data);
           return;
         }
         case "bare":
@@ -67,7 +73,8 @@ async function openSocket(target: Target, room: string, account: ProjectAccount 
   const base = target.url.replace(/^http/, "ws");
   let url: string;
   if (target.kind === "project") {
-    const res = await fetch(`${target.url}/api/auth/ws-ticket`, { method: "POST", headers: { authorization: `Bearer ${account!.token}` } });
+    // No keep-alive: idle HTTP sockets left open by the ticket requests would count as WebSocket memory.
+    const res = await fetch(`${target.url}/api/auth/ws-ticket`, { method: "POST", keepalive: false, headers: { authorization: `Bearer ${account!.token}` } });
     const { ticket } = (await res.json()) as { ticket: string };
     url = `${base}/ws?ticket=${ticket}`;
   } else if (target.kind === "bare") url = `${base}/ws?room=${encodeURIComponent(room)}`;
@@ -78,6 +85,12 @@ async function openSocket(target: Target, room: string, account: ProjectAccount 
     ws.onerror = () => reject(new Error(`could not connect to ${target.kind}`));
   });
 }
+
+/** The first "type" field: the frame's own (message fields have none; the generator writes the bodies). */
+const typeOf = (frame: string) => {
+  const at = frame.indexOf('"type":"') + 8;
+  return at < 8 ? "" : frame.slice(at, frame.indexOf('"', at));
+};
 
 /**
  * The body field without parsing the whole frame: the generator's own CPU must not be what limits

@@ -17,7 +17,7 @@ export interface GatewayDeps {
   rooms: RoomService;
   presence: PresenceService;
   typing: TypingService;
-  limiter: RateLimiter;
+  sendLimiter: RateLimiter;
   metrics: ChatMetrics;
   log: Logger;
   sendBucket: Bucket;
@@ -110,7 +110,7 @@ export class Gateway {
       }
       case "send": {
         await this.assertMember(ws, f.room);
-        if (!(await this.d.limiter.take(`send:${me.userId}`, this.d.sendBucket))) {
+        if (!(await this.d.sendLimiter.take(`send:${me.userId}`, this.d.sendBucket))) {
           return this.reject(ws, f.ref, "rate_limited", "sending too fast, slow down");
         }
         await this.d.admit?.(me, f.body);

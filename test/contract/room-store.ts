@@ -20,6 +20,15 @@ export function roomStoreContract(name: string, make: MakeFixture<{ store: RoomS
       await Promise.all(Array.from({ length: 5 }, () => store.ensureRoom(room(uid("r-")))));
     });
 
+    test("a room nobody created (DMs, the public room) reads back with createdBy null", async () => {
+      const { store } = f();
+      const dm: Room = { id: uid("dm-"), kind: "dm", name: "", createdBy: null, createdAt: 5 };
+      await store.ensureRoom(dm);
+      await store.addMember(dm.id, "alice", 6);
+      expect(await store.room(dm.id)).toEqual(dm);
+      expect((await store.roomsOf("alice")).find((r) => r.id === dm.id)).toMatchObject({ createdBy: null });
+    });
+
     test("membership: add and remove report whether anything changed", async () => {
       const { store } = f();
       const r = room();

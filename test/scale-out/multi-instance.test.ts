@@ -32,6 +32,8 @@ describe.skipIf(!haveEngines("redis", "kafka", "mongodb"))("two instances", () =
     expect((await b.next("presence", (p) => p.userId === alice.id)).status).toBe("online");
 
     const room = (await a.request({ type: "dm.open", userId: bob.id }, "dm.opened")).room.id;
+    // Bob is on the other instance: the new DM reaches him through the bus, listed like any room.
+    expect((await b.next("room.added", (r) => r.room.id === room)).room).toMatchObject({ kind: "dm", createdBy: null, peer: { id: alice.id } });
     a.send({ type: "typing", room, on: true });
     expect((await b.next("typing", (t) => t.room === room)).on).toBe(true);
 

@@ -3,7 +3,6 @@ import { errorFields, type Logger } from "../../observability/logger.ts";
 import type { MessageLog, MessageReader } from "../../ports/index.ts";
 import type { BatchingProducer } from "./batching-producer.ts";
 import type { RedisPipelineState } from "./redis-pipeline.ts";
-import type { SenderCursors } from "./sender-cursors.ts";
 
 /**
  * Scale-out message log. Redis assigns the seq, records the idempotency key and puts the message in
@@ -23,7 +22,6 @@ export class KafkaMessageLog implements MessageLog {
     private producer: BatchingProducer,
     /** The durable store only: the recent cache is gone whenever the counter is. */
     private store: MessageReader,
-    private cursors: SenderCursors,
     private firstRetryMs: number,
     private log: Logger,
   ) {}
@@ -39,8 +37,7 @@ export class KafkaMessageLog implements MessageLog {
     if (accepted === "unseeded") throw new Error(`seq counter of room ${draft.room} could not be seeded`);
     if (accepted.duplicate) return accepted; // the original is in Kafka or in the outbox
 
-    const { message } = accepted;
-    await Promise.all([this.publish(message), this.cursors.advance(message.room, message.from, message.seq)]);
+    await this.publish(accepted.message);
     return accepted;
   }
 

@@ -8,7 +8,7 @@ import { CachedMessageReader } from "./cached-reader.ts";
 import { createKafka, ensureTopics } from "./kafka-client.ts";
 import { KafkaMessageLog } from "./message-log.ts";
 import { RedisPipelineState } from "./redis-pipeline.ts";
-import { SenderCursors } from "./sender-cursors.ts";
+import { OwnReadRoomStore } from "./own-read-rooms.ts";
 import { WORKER_URLS } from "../../worker-urls.ts";
 
 const PIPELINE_WORKER = WORKER_URLS.pipeline;
@@ -17,8 +17,8 @@ export interface KafkaPipelineConfig {
   config: Config & { KAFKA_BROKERS: string[]; REDIS_URL: string; MONGODB_URI: string };
   redis: RedisConnection;
   store: MessageReader;
-  /** Moves senders' read cursors at accept time (the port's "own message counts as read"). */
-  rooms: Pick<RoomStore, "advanceRead">;
+  /** The durable room store; the pipeline returns it with senders' own reads laid over it. */
+  rooms: RoomStore;
   log: Logger;
 }
 
@@ -28,8 +28,7 @@ export function createKafkaPipeline({ config, redis, store, rooms, log }: KafkaP
   const state = new RedisPipelineState(redis.cmd, config.KAFKA_MESSAGES_TOPIC);
   const producer = new BatchingProducer(kafka, config.KAFKA_MESSAGES_TOPIC, 5000);
   const reader = new CachedMessageReader(store, state);
-  const cursors = new SenderCursors((room, user, seq) => rooms.advanceRead(room, user, seq));
-  const messageLog = new KafkaMessageLog(state, producer, store, cursors, config.PARKED_RETRY_MS, log);
+  const messageLog = new KafkaMessageLog(state, producer, store, config.PARKED_RETRY_MS, log);
   let worker: Worker | null = null;
   let status: Extract<FromPipelineWorker, { kind: "status" }> | null = null;
 
@@ -98,5 +97,5 @@ export function createKafkaPipeline({ config, redis, store, rooms, log }: KafkaP
       };
     },
   };
-  return { log: messageLog, reader, lifecycle };
+  return { log: messageLog, reader, rooms: new OwnReadRoomStore(rooms, state), lifecycle };
 }

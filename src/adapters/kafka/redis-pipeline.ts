@@ -24,6 +24,7 @@ export const pipelineKeys = (topic: string) => ({
   idem: (from: string, clientId: string) => `idem:${from}:${clientId}`,
   recent: (room: string) => `recent:${room}`,
   unpersisted: (room: string) => `unpersisted:${room}`,
+  ownReads: (user: string) => `ownread:${user}`,
   outbox: `outbox:${topic}`,
   outboxRecordPrefix: `outbox:${topic}:msg:`,
 });
@@ -54,11 +55,17 @@ export class RedisPipelineState {
     const draft = { id: d.id, room: d.room, from: d.from, fromName: d.fromName, body: d.body, createdAt: d.createdAt, clientId: d.clientId, ...(d.incomplete ? { incomplete: true } : {}) };
     const [status, json] = (await ACCEPT.run(
       this.redis,
-      [k.idem(d.from, d.clientId), k.seq(d.room), k.recent(d.room), k.unpersisted(d.room), k.outbox, k.outboxRecordPrefix + d.id],
+      [k.idem(d.from, d.clientId), k.seq(d.room), k.recent(d.room), k.unpersisted(d.room), k.outbox, k.outboxRecordPrefix + d.id, k.ownReads(d.from)],
       [JSON.stringify(draft), WEEK_SEC, RECENT_PER_ROOM, now + IN_FLIGHT_LEASE_MS, d.id],
     )) as [number, string];
     if (status === -1) return "unseeded";
     return { message: decodeMessage(json), duplicate: status === 0 };
+  }
+
+  /** room → the seq of the user's newest accepted message there (see ACCEPT). */
+  async ownReads(user: string): Promise<Map<string, number>> {
+    const hash = await this.redis.hGetAll(this.keys.ownReads(user));
+    return new Map(Object.entries(hash).map(([room, seq]) => [room, Number(seq)]));
   }
 
   /** Kafka has the message: it leaves the outbox. Coalesced into one round trip per tick; a lost

@@ -25,8 +25,10 @@ end
  * whose counter is missing (new room, or a Redis that lost its data) returns {-1} so the caller
  * seeds it from the store first. Otherwise takes the next seq and, in the same step, records the
  * idempotency key, caches the message, marks it unpersisted and puts it in the outbox due at
- * ARGV[now+lease]: if this process dies before Kafka has it, another loop publishes it.
- * KEYS: idem, seq, recent, unpersisted, outbox queue, outbox record.
+ * ARGV[now+lease]: if this process dies before Kafka has it, another loop publishes it. The
+ * sender's own read position in the room moves to the new seq (your own message counts as read
+ * at once, while the store's cursor only moves when the message is persisted).
+ * KEYS: idem, seq, recent, unpersisted, outbox queue, outbox record, sender's own reads.
  * ARGV: message JSON without seq, ttl sec, recent size, outbox due (ms), message id.
  */
 export const ACCEPT = new LuaScript(`
@@ -44,6 +46,8 @@ redis.call('ZADD', KEYS[4], msg.seq, msg.seq)
 redis.call('EXPIRE', KEYS[4], ttl)
 redis.call('SET', KEYS[6], cjson.encode({message = msg, attempts = 0}), 'EX', ttl)
 redis.call('ZADD', KEYS[5], ARGV[4], ARGV[5])
+redis.call('HSET', KEYS[7], msg.room, msg.seq)
+redis.call('EXPIRE', KEYS[7], ttl)
 ${TRIM("KEYS[3]", "KEYS[4]", "ARGV[3]")}
 return {1, json}
 `);

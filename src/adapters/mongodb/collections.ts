@@ -48,7 +48,8 @@ export interface RoomDoc {
   _id: string;
   kind: RoomKind;
   name: string;
-  createdBy: string | null;
+  /** Absent instead of null on some MongoDB-wire servers (FerretDB drops nulls written by $setOnInsert). */
+  createdBy?: string | null;
   createdAt: number;
 }
 export interface MembershipDoc {

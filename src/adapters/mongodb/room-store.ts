@@ -4,7 +4,7 @@ import type { RoomStore } from "../../ports/index.ts";
 import { collections, isDuplicateKey, type Collections, type RoomDoc } from "./collections.ts";
 import { ReadCursors } from "./read-cursors.ts";
 
-const toRoom = (d: RoomDoc): Room => ({ id: d._id, kind: d.kind, name: d.name, createdBy: d.createdBy, createdAt: d.createdAt });
+const toRoom = (d: RoomDoc): Room => ({ id: d._id, kind: d.kind, name: d.name, createdBy: d.createdBy ?? null, createdAt: d.createdAt });
 
 export class MongoRoomStore implements RoomStore {
   private c: Collections;

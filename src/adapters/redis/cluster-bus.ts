@@ -52,7 +52,9 @@ export class RedisClusterBus implements ClusterBus {
       parsed = null;
     }
     if (!parsed?.success) {
-      this.log.warn("bus envelope rejected", { channel: this.channel });
+      // The schema's complaint names fields, never their values (which may be message bodies).
+      const issue = parsed?.error.issues[0];
+      this.log.warn("bus envelope rejected", { channel: this.channel, issue: issue ? `${issue.path.join(".")}: ${issue.code}` : "not JSON" });
       return;
     }
     if (parsed.data.from === this.instanceId) return;
