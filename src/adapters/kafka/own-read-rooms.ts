@@ -17,8 +17,8 @@ export class OwnReadRoomStore implements RoomStore {
   }
 
   async advanceRead(roomId: string, userId: string, seq: number): Promise<number> {
-    const [stored, own] = await Promise.all([this.store.advanceRead(roomId, userId, seq), this.state.ownReads(userId)]);
-    return Math.max(stored, own.get(roomId) ?? 0);
+    const [stored, own] = await Promise.all([this.store.advanceRead(roomId, userId, seq), this.state.ownRead(userId, roomId)]);
+    return Math.max(stored, own);
   }
 
   ensureRoom(room: Room) {

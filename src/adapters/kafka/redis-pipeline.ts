@@ -68,6 +68,10 @@ export class RedisPipelineState {
     return new Map(Object.entries(hash).map(([room, seq]) => [room, Number(seq)]));
   }
 
+  async ownRead(user: string, room: string): Promise<number> {
+    return Number((await this.redis.hGet(this.keys.ownReads(user), room)) ?? 0);
+  }
+
   /** Kafka has the message: it leaves the outbox. Coalesced into one round trip per tick; a lost
    * release only means one harmless extra publish (the store upserts by id). */
   release(id: string): void {
