@@ -7,7 +7,8 @@ const KIND_LABEL: Record<RoomKind, string> = { public: "Public room", group: "Gr
 export function RoomIcon(props: { kind: RoomKind; name: string; online?: boolean }) {
   return (
     <span class="relative flex h-8 w-8 shrink-0 items-center justify-center rounded-full bg-slate-200 text-sm font-semibold text-slate-800 dark:bg-slate-700 dark:text-slate-100"
-      data-testid={`icon-${props.kind}`} role="img" aria-label={KIND_LABEL[props.kind]}>
+      data-testid={`icon-${props.kind}`}>
+      <span class="sr-only">{KIND_LABEL[props.kind]}: </span>
       {props.kind === "public" ? "#" : props.kind === "group" ? (
         <svg viewBox="0 0 20 20" class="h-4 w-4" fill="currentColor" aria-hidden="true">
           <path d="M7 9a3 3 0 1 0 0-6 3 3 0 0 0 0 6Zm7 0a2.5 2.5 0 1 0 0-5 2.5 2.5 0 0 0 0 5ZM1 16c0-3 2.7-5 6-5s6 2 6 5v1H1v-1Zm13 1v-1c0-1.6-.6-3-1.7-4 .5-.1 1.1-.2 1.7-.2 2.8 0 5 1.7 5 4.2v1h-5Z" />
