@@ -37,6 +37,7 @@ const schema = z.object({
   TYPING_TTL_MS: z.coerce.number().int().min(500).default(5000),
 
   SQLITE_SYNCHRONOUS: z.enum(["FULL", "NORMAL"]).default("FULL"),
+  SQLITE_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
 
   REDIS_URL: optionalUrl,
   KAFKA_BROKERS: list.optional(),

@@ -1,6 +1,9 @@
 import type { ServerFrame } from "../protocol/index.ts";
 import type { Lifecycle } from "./lifecycle.ts";
 
+/** A member's live sockets start or stop receiving a room, or lose the right to post in a DM. */
+export type MembershipOp = "add" | "remove" | "read-only";
+
 /**
  * What instances tell each other. Local delivery never goes through the bus: the core publishes to
  * its own sockets and hands the same envelope to the bus for the other instances.
@@ -8,7 +11,7 @@ import type { Lifecycle } from "./lifecycle.ts";
 export type ClusterEnvelope =
   | { kind: "room"; room: string; frame: ServerFrame }
   | { kind: "user"; userId: string; frame: ServerFrame }
-  | { kind: "membership"; userId: string; room: string; op: "add" | "remove" }
+  | { kind: "membership"; userId: string; room: string; op: MembershipOp }
   | { kind: "session.revoked"; sessionId: string };
 
 /**

@@ -8,6 +8,7 @@ import { errorFields, type Logger } from "../observability/logger.ts";
 import type { ChatMetrics } from "../observability/metrics.ts";
 import type { Bucket, RateLimiter } from "../ports/index.ts";
 import { clientFrameSchema, type ClientFrame, type ErrorCode, type ServerFrame } from "../protocol/index.ts";
+import { dmParticipants } from "../domain/ids.ts";
 import type { RealtimeHub } from "./hub.ts";
 import { topics, type ChatSocket, type SocketData } from "./socket-data.ts";
 
@@ -25,6 +26,8 @@ export interface GatewayDeps {
   /** Checks a message before it is stored (e.g. `/ai` prompt limits); throws a DomainError to refuse it. */
   admit?: (me: SocketData["principal"], body: string) => Promise<void>;
 }
+
+const isDmRoom = (room: string) => dmParticipants(room) !== null;
 
 const send = (ws: ChatSocket, frame: ServerFrame) => {
   if (!ws.data.closed) ws.send(JSON.stringify(frame));
@@ -109,7 +112,7 @@ export class Gateway {
         return send(ws, { type: "dm.opened", ref: f.ref, room });
       }
       case "send": {
-        await this.assertMember(ws, f.room);
+        await this.assertCanPost(ws, f.room);
         if (!(await this.d.sendLimiter.take(`send:${me.userId}`, this.d.sendBucket))) {
           return this.reject(ws, f.ref, "rate_limited", "sending too fast, slow down");
         }
@@ -128,7 +131,7 @@ export class Gateway {
         return;
       }
       case "typing":
-        await this.assertMember(ws, f.room);
+        await this.assertCanPost(ws, f.room);
         return this.d.typing.typing(f.room, me.userId, me.username, f.on);
       case "history": {
         await this.assertMember(ws, f.room);
@@ -157,6 +160,14 @@ export class Gateway {
       throw new DomainError("forbidden", "not a member of this room");
     }
     ws.subscribe(topic);
+  }
+
+  /** Members post; in a DM only while friends. The answer is cached per socket until they unfriend (see the hub). */
+  private async assertCanPost(ws: ChatSocket, room: string) {
+    await this.assertMember(ws, room);
+    if (!isDmRoom(room) || ws.data.dmPostable?.has(room)) return;
+    await this.d.rooms.assertCanPost(room, ws.data.principal.userId);
+    (ws.data.dmPostable ??= new Set()).add(room);
   }
 
   private fail(ws: ChatSocket, ref: string | undefined, err: unknown) {

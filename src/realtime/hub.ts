@@ -1,7 +1,7 @@
 import type { Server } from "bun";
 import type { Notifier } from "../domain/notifier.ts";
 import type { ChatMetrics } from "../observability/metrics.ts";
-import type { ClusterBus, ClusterEnvelope } from "../ports/index.ts";
+import type { ClusterBus, ClusterEnvelope, MembershipOp } from "../ports/index.ts";
 import { CLOSE_CODES, type ServerFrame } from "../protocol/index.ts";
 import { topics, type ChatSocket } from "./socket-data.ts";
 
@@ -44,7 +44,7 @@ export class RealtimeHub implements Notifier {
   toUser(userId: string, frame: ServerFrame) {
     this.emit({ kind: "user", userId, frame });
   }
-  membership(userId: string, room: string, op: "add" | "remove") {
+  membership(userId: string, room: string, op: MembershipOp) {
     this.emit({ kind: "membership", userId, room, op });
   }
   sessionRevoked(sessionId: string) {
@@ -65,7 +65,8 @@ export class RealtimeHub implements Notifier {
       case "membership":
         for (const ws of this.byUser.get(e.userId) ?? []) {
           if (e.op === "add") ws.subscribe(topics.room(e.room));
-          else ws.unsubscribe(topics.room(e.room));
+          else if (e.op === "remove") ws.unsubscribe(topics.room(e.room));
+          if (e.op !== "add") ws.data.dmPostable?.delete(e.room);
         }
         return;
       case "session.revoked":

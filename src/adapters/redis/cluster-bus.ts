@@ -10,7 +10,7 @@ const wireSchema = z.object({
   e: z.discriminatedUnion("kind", [
     z.object({ kind: z.literal("room"), room: z.string(), frame: serverFrameSchema }),
     z.object({ kind: z.literal("user"), userId: z.string(), frame: serverFrameSchema }),
-    z.object({ kind: z.literal("membership"), userId: z.string(), room: z.string(), op: z.enum(["add", "remove"]) }),
+    z.object({ kind: z.literal("membership"), userId: z.string(), room: z.string(), op: z.enum(["add", "remove", "read-only"]) }),
     z.object({ kind: z.literal("session.revoked"), sessionId: z.string() }),
   ]),
 });
