@@ -10,5 +10,5 @@ export function opsRoutes(instanceId: string, checks: () => Promise<EngineHealth
       const ok = engines.every((e) => e.ok);
       return c.json({ status: ok ? "ok" : "degraded", instance: instanceId, engines }, ok ? 200 : 503);
     })
-    .get("/metrics", (c) => c.text(registry.render(), 200, { "Content-Type": "text/plain; version=0.0.4" }));
+    .get("/metrics", async (c) => c.text(await registry.render(), 200, { "Content-Type": registry.contentType }));
 }
