@@ -46,6 +46,15 @@ const schema = z.object({
   MONGODB_URI: optionalUrl,
   PRESENCE_TTL_SEC: z.coerce.number().int().min(3).default(20),
 
+  /** Search and the activity log/analytics in Elasticsearch (else SQLite FTS5 + an activity table). */
+  ELASTICSEARCH_URL: optionalUrl,
+  /** Prefix of the indices/data stream: <prefix>-messages, <prefix>-activity. */
+  ES_INDEX_PREFIX: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, "lowercase letters, digits, _ . - only").default("chat"),
+  KAFKA_ACTIVITY_TOPIC: z.string().default("chat.activity"),
+  ACTIVITY_RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
+  /** Usernames allowed to read /api/analytics. */
+  ADMIN_USERNAMES: list.default([]),
+
   GEMINI_API_KEY: z.string().optional(),
   GEMINI_MODEL: z.string().default("gemini-2.5-flash"),
   GEMINI_BASE_URL: z.string().url().optional(),

@@ -8,6 +8,8 @@ import { SqliteMessageReader } from "./message-reader.ts";
 import { SqliteRoomStore } from "./room-store.ts";
 import { SqliteSocialStore } from "./social-store.ts";
 import { SqliteWriterClient } from "./writer-client.ts";
+import { ensureSearchSchema } from "./search-schema.ts";
+import { SqliteSearchIndex } from "./search-index.ts";
 import { WORKER_URLS } from "../../worker-urls.ts";
 
 const WRITER_WORKER = WORKER_URLS.sqliteWriter;
@@ -21,6 +23,7 @@ export function createSqliteStorage(dataDir: string, synchronous: Synchronous) {
   mkdirSync(dataDir, { recursive: true });
   const path = join(dataDir, "chat.db");
   const db = openDatabase(path, "NORMAL", true);
+  ensureSearchSchema(db);
   const writer = new SqliteWriterClient(path, synchronous, WRITER_WORKER);
   const lifecycle: Lifecycle = {
     start: () => writer.start(),
@@ -36,6 +39,7 @@ export function createSqliteStorage(dataDir: string, synchronous: Synchronous) {
     rooms: new SqliteRoomStore(db, writer),
     log: new SqliteMessageLog(writer),
     reader: new SqliteMessageReader(db),
+    search: new SqliteSearchIndex(db),
     lifecycle,
   };
 }
