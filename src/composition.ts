@@ -102,7 +102,7 @@ export async function createAdapters(config: Config, log: Logger, instanceId: st
 }
 
 function sqliteStorage(config: Config): Storage {
-  return createSqliteStorage(config.DATA_DIR, config.SQLITE_SYNCHRONOUS);
+  return createSqliteStorage(config.DATA_DIR, { synchronous: config.SQLITE_SYNCHRONOUS, busyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS });
 }
 
 async function mongoStorage(uri: string): Promise<Storage> {

@@ -14,6 +14,7 @@ import { SocialService } from "./domain/social-service.ts";
 import { TypingService } from "./domain/typing-service.ts";
 import { join } from "node:path";
 import { createHttpApp } from "./http/app.ts";
+import { createEdge, edgeErrorHandler } from "./http/edge.ts";
 import { createStaticHandler } from "./http/static.ts";
 import { errorFields, type Logger } from "./observability/logger.ts";
 import { createChatMetrics } from "./observability/metrics.ts";
@@ -54,7 +55,13 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     adapters.tickets,
     adapters.limiter,
     hub,
-    { loginMaxAttempts: config.LOGIN_MAX_ATTEMPTS, loginWindowSec: config.LOGIN_WINDOW_SEC, ticketTtlSec: config.WS_TICKET_TTL_SEC },
+    {
+      loginMaxAttempts: config.LOGIN_MAX_ATTEMPTS,
+      loginWindowSec: config.LOGIN_WINDOW_SEC,
+      loginAddressMaxAttempts: config.LOGIN_ADDRESS_MAX_ATTEMPTS,
+      registerMaxPerAddress: config.REGISTER_MAX_PER_ADDRESS,
+      ticketTtlSec: config.WS_TICKET_TTL_SEC,
+    },
     (user) => rooms.joinPublic(user.id),
   );
   const social = new SocialService(adapters.accounts, adapters.social, adapters.presence, hub);
@@ -99,14 +106,17 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     health,
     instanceId,
     trustProxy: config.TRUST_PROXY,
-    staticHandler: config.SERVE_CLIENT ? createStaticHandler(CLIENT_DIST) : undefined,
+    adminUsernames: config.ADMIN_USERNAMES,
+    metricsToken: config.METRICS_TOKEN,
+    staticHandler: config.SERVE_CLIENT ? createStaticHandler(config.CLIENT_DIR ?? CLIENT_DIST) : undefined,
   });
-  const upgrade = createUpgrader(auth, config.ALLOWED_ORIGINS);
+  const upgrade = createUpgrader(auth, { allowedOrigins: config.ALLOWED_ORIGINS, trustProxy: config.TRUST_PROXY, log });
 
   const server = Bun.serve<SocketData, never>({
     port: config.PORT,
     hostname: config.HOST,
-    fetch: (req, srv) => (new URL(req.url).pathname === "/ws" ? upgrade(req, srv) : app.fetch(req, srv)),
+    fetch: createEdge<SocketData>(upgrade, (req, srv) => app.fetch(req, srv)),
+    error: edgeErrorHandler(log),
     websocket: {
       ...gateway.handlers(),
       maxPayloadLength: config.WS_MAX_FRAME_BYTES,

@@ -69,8 +69,10 @@ export class ChatService {
     return { messages: page.slice(0, limit), hasMore };
   }
 
+  /** Moves the user's read cursor, never past the room's newest message (a seq from the future is clamped). */
   async markRead(room: string, userId: string, seq: number): Promise<number> {
-    const cursor = await this.rooms.advanceRead(room, userId, seq);
+    const last = (await this.reader.latest([room])).get(room)?.seq ?? 0;
+    const cursor = await this.rooms.advanceRead(room, userId, Math.min(seq, last));
     this.notifier.toRoom(room, { type: "read", room, userId, seq: cursor });
     return cursor;
   }

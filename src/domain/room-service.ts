@@ -32,6 +32,16 @@ export class RoomService {
     if (!(await this.rooms.isMember(roomId, userId))) fail("forbidden", "not a member of this room");
   }
 
+  /**
+   * Sending and typing: members only, and in a DM only while its two users are friends (a DM
+   * between non-friends is read-only history).
+   */
+  async assertCanPost(roomId: string, userId: string): Promise<void> {
+    await this.assertMember(roomId, userId);
+    const peer = dmParticipants(roomId)?.find((id) => id !== userId);
+    if (peer && !(await this.social.areFriends(userId, peer))) fail("forbidden", "you are no longer friends: this DM is read-only");
+  }
+
   async memberIds(roomId: string): Promise<string[]> {
     return this.rooms.memberIds(roomId);
   }
@@ -141,7 +151,11 @@ export class RoomService {
   private async summarize(userId: string, rooms: MemberRoom[]): Promise<RoomSummary[]> {
     const latest = await this.messages.latest(rooms.map((r) => r.id));
     const peerIds = rooms.map((r) => dmParticipants(r.id)?.find((id) => id !== userId)).filter((x): x is string => !!x);
-    const peers = new Map((await this.accounts.usersByIds(peerIds)).map((u) => [u.id, u.username]));
+    const [users, friends] = await Promise.all([
+      this.accounts.usersByIds(peerIds),
+      peerIds.length ? this.social.friendIds(userId).then((ids) => new Set(ids)) : new Set<string>(),
+    ]);
+    const peers = new Map(users.map((u) => [u.id, u.username]));
     return rooms
       .map((r) => {
         const last = latest.get(r.id) ?? null;
@@ -158,6 +172,7 @@ export class RoomService {
           createdBy: r.createdBy,
         };
         if (peerId) summary.peer = { id: peerId, username: peers.get(peerId) ?? "" };
+        if (peerId && !friends.has(peerId)) summary.readOnly = true;
         return summary;
       })
       .sort((a, b) => (b.lastMessage?.createdAt ?? 0) - (a.lastMessage?.createdAt ?? 0));

@@ -1,6 +1,7 @@
 import type { AccountStore, PresenceStore, SocialStore } from "../ports/index.ts";
 import type { Friend, PublicUser } from "../protocol/index.ts";
 import { fail } from "./errors.ts";
+import { dmRoomId } from "./ids.ts";
 import type { Notifier } from "./notifier.ts";
 import type { Principal } from "./auth/auth-service.ts";
 
@@ -52,6 +53,9 @@ export class SocialService {
 
   async unfriend(me: Principal, otherId: string): Promise<void> {
     if (!(await this.social.removeFriendship(me.userId, otherId))) fail("not_found", "not friends");
+    // Their DM stays, read-only: both keep its history, neither can post until they are friends again.
+    const dm = dmRoomId(me.userId, otherId);
+    for (const userId of [me.userId, otherId]) this.notifier.membership(userId, dm, "read-only");
     this.notifier.toUser(otherId, { type: "friend", userId: me.userId, username: me.username, op: "removed" });
   }
 

@@ -4,6 +4,7 @@ export type * from "./social-store.ts";
 export type * from "./room-store.ts";
 export type * from "./message-log.ts";
 export type * from "./cluster-bus.ts";
+export { BROADCAST } from "./cluster-bus.ts";
 export type * from "./presence-store.ts";
 export type * from "./rate-limiter.ts";
 export type * from "./ticket-store.ts";

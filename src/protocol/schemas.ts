@@ -49,6 +49,8 @@ export const roomSummarySchema = z.object({
   /** For DMs: the other participant. */
   peer: z.object({ id: z.string(), username: z.string() }).optional(),
   createdBy: z.string().nullable(),
+  /** A DM whose users are no longer friends: history stays readable, nobody can send or type. */
+  readOnly: z.boolean().optional(),
 });
 export type RoomSummary = z.infer<typeof roomSummarySchema>;
 

@@ -8,8 +8,9 @@ import { errorFields, type Logger } from "../observability/logger.ts";
 import type { ChatMetrics } from "../observability/metrics.ts";
 import type { Bucket, RateLimiter } from "../ports/index.ts";
 import { clientFrameSchema, type ClientFrame, type ErrorCode, type ServerFrame } from "../protocol/index.ts";
+import { dmParticipants } from "../domain/ids.ts";
 import type { RealtimeHub } from "./hub.ts";
-import { topics, type ChatSocket, type SocketData } from "./socket-data.ts";
+import type { ChatSocket, SocketData } from "./socket-data.ts";
 
 export interface GatewayDeps {
   hub: RealtimeHub;
@@ -25,6 +26,8 @@ export interface GatewayDeps {
   /** Checks a message before it is stored (e.g. `/ai` prompt limits); throws a DomainError to refuse it. */
   admit?: (me: SocketData["principal"], body: string) => Promise<void>;
 }
+
+const isDmRoom = (room: string) => dmParticipants(room) !== null;
 
 const send = (ws: ChatSocket, frame: ServerFrame) => {
   if (!ws.data.closed) ws.send(JSON.stringify(frame));
@@ -64,9 +67,9 @@ export class Gateway {
   private async opened(ws: ChatSocket) {
     const { userId, username } = ws.data.principal;
     this.d.hub.add(ws);
-    ws.subscribe(topics.user(userId));
     const rooms = await this.d.rooms.summaries(userId);
-    for (const r of rooms) ws.subscribe(topics.room(r.id));
+    // `ready` promises every event from here on, so the routes from other instances come first.
+    await this.d.hub.joinRooms(ws, rooms.map((r) => r.id));
     send(ws, { type: "ready", user: { id: userId, username }, rooms, heartbeatMs: this.d.heartbeatMs });
     await this.d.presence.connected(userId, ws.data.connId);
   }
@@ -97,19 +100,19 @@ export class Gateway {
         return send(ws, { type: "pong", ref: f.ref, ts: Date.now() });
       case "join": {
         const room = await this.d.rooms.join(me, f.room);
-        ws.subscribe(topics.room(f.room));
+        await this.d.hub.joinRooms(ws, [f.room]);
         return send(ws, { type: "joined", ref: f.ref, room });
       }
       case "leave":
-        ws.unsubscribe(topics.room(f.room));
+        this.d.hub.leaveRoom(ws, f.room);
         return send(ws, { type: "left", ref: f.ref, room: f.room });
       case "dm.open": {
         const room = await this.d.rooms.openDm(me, f.userId);
-        ws.subscribe(topics.room(room.id));
+        await this.d.hub.joinRooms(ws, [room.id]);
         return send(ws, { type: "dm.opened", ref: f.ref, room });
       }
       case "send": {
-        await this.assertMember(ws, f.room);
+        await this.assertCanPost(ws, f.room);
         if (!(await this.d.sendLimiter.take(`send:${me.userId}`, this.d.sendBucket))) {
           return this.reject(ws, f.ref, "rate_limited", "sending too fast, slow down");
         }
@@ -128,7 +131,7 @@ export class Gateway {
         return;
       }
       case "typing":
-        await this.assertMember(ws, f.room);
+        await this.assertCanPost(ws, f.room);
         return this.d.typing.typing(f.room, me.userId, me.username, f.on);
       case "history": {
         await this.assertMember(ws, f.room);
@@ -151,12 +154,19 @@ export class Gateway {
 
   /** Subscribed means member: membership changes (un)subscribe live sockets on every instance. */
   private async assertMember(ws: ChatSocket, room: string) {
-    const topic = topics.room(room);
-    if (ws.isSubscribed(topic)) return;
+    if (this.d.hub.inRoom(ws, room)) return;
     if (!(await this.d.rooms.isMember(room, ws.data.principal.userId))) {
       throw new DomainError("forbidden", "not a member of this room");
     }
-    ws.subscribe(topic);
+    await this.d.hub.joinRooms(ws, [room]);
+  }
+
+  /** Members post; in a DM only while friends. The answer is cached per socket until they unfriend (see the hub). */
+  private async assertCanPost(ws: ChatSocket, room: string) {
+    await this.assertMember(ws, room);
+    if (!isDmRoom(room) || ws.data.dmPostable?.has(room)) return;
+    await this.d.rooms.assertCanPost(room, ws.data.principal.userId);
+    (ws.data.dmPostable ??= new Set()).add(room);
   }
 
   private fail(ws: ChatSocket, ref: string | undefined, err: unknown) {

@@ -3,11 +3,10 @@ import type { Notifier } from "../notifier.ts";
 import { fail } from "../errors.ts";
 import { newId } from "../ids.ts";
 import type { User } from "../model.ts";
+import { LoginThrottle, type ThrottleLimits } from "./login-throttle.ts";
 import type { TokenService } from "./tokens.ts";
 
-export interface AuthLimits {
-  loginMaxAttempts: number;
-  loginWindowSec: number;
+export interface AuthLimits extends ThrottleLimits {
   ticketTtlSec: number;
 }
 
@@ -30,18 +29,23 @@ let dummyHash: Promise<string> | null = null;
 const getDummyHash = () => (dummyHash ??= Bun.password.hash("not-a-real-password", { algorithm: "argon2id" }));
 
 export class AuthService {
+  private throttle: LoginThrottle;
+
   constructor(
     private accounts: AccountStore,
     private tokens: TokenService,
     private tickets: TicketStore,
-    private limiter: RateLimiter,
+    limiter: RateLimiter,
     private notifier: Notifier,
     private limits: AuthLimits,
     /** Runs once for every new account (e.g. joining the public room). */
     private onRegistered: (user: User) => Promise<void>,
-  ) {}
+  ) {
+    this.throttle = new LoginThrottle(limiter, limits);
+  }
 
-  async register(username: string, password: string): Promise<IssuedTokens> {
+  async register(username: string, password: string, clientIp: string): Promise<IssuedTokens> {
+    await this.throttle.admitRegistration(clientIp);
     const user: User = {
       id: newId(),
       username,
@@ -55,17 +59,8 @@ export class AuthService {
   }
 
   async login(username: string, password: string, clientIp: string): Promise<IssuedTokens> {
-    const bucket = {
-      capacity: this.limits.loginMaxAttempts,
-      refillPerSec: this.limits.loginMaxAttempts / this.limits.loginWindowSec,
-    };
-    const name = username.toLowerCase();
-    // Per account (stops guessing one password from many addresses) and per address (stops spraying).
-    const allowed =
-      (await this.limiter.take(`login:user:${name}`, bucket)) &&
-      (await this.limiter.take(`login:ip:${clientIp}`, { capacity: bucket.capacity * 5, refillPerSec: bucket.refillPerSec * 5 }));
-    if (!allowed) fail("too_many_attempts", "too many login attempts, try again later");
-    const user = await this.accounts.userByName(name);
+    await this.throttle.admitLogin(username, clientIp);
+    const user = await this.accounts.userByName(username.toLowerCase());
     const ok = await Bun.password.verify(password, user?.passwordHash ?? (await getDummyHash())).catch(() => false);
     if (!user || !ok) fail("unauthorized", "wrong username or password");
     return this.startSession(user!);
