@@ -39,6 +39,10 @@ export const messagesPageSchema = z.object({
   /** Pass as `before` to get the next older page; null when there is none. */
   nextBefore: z.number().int().nullable(),
 });
+export const roomReaderSchema = z.object({ userId: z.string(), username: z.string(), seq: z.number().int().positive() });
+export type RoomReader = z.infer<typeof roomReaderSchema>;
+/** `GET /api/conversations/:id/reads`: members' read cursors, furthest first (at most 100). */
+export const roomReadsResponseSchema = z.object({ reads: z.array(roomReaderSchema) });
 export const friendRequestsResponseSchema = z.object({
   incoming: z.array(publicUserSchema.extend({ createdAt: z.number().int() })),
   outgoing: z.array(publicUserSchema.extend({ createdAt: z.number().int() })),
