@@ -1,5 +1,5 @@
 import type { AccountStore, MessageReader, RoomStore, SocialStore } from "../ports/index.ts";
-import type { RoomSummary } from "../protocol/index.ts";
+import type { RoomReader, RoomSummary } from "../protocol/index.ts";
 import { fail } from "./errors.ts";
 import { dmParticipants, dmRoomId, newId } from "./ids.ts";
 import { PUBLIC_ROOM_ID, type MemberRoom, type Room } from "./model.ts";
@@ -58,6 +58,15 @@ export class RoomService {
     const rooms = (await this.rooms.roomsOf(userId)).filter((r) => r.id === roomId);
     if (rooms.length === 0) fail("forbidden", "not a member of this room");
     return (await this.summarize(userId, rooms))[0]!;
+  }
+
+  /** Who has read how far in a room (the member asking must belong to it); at most 100 readers, furthest first. */
+  async readers(userId: string, roomId: string): Promise<RoomReader[]> {
+    await this.assertMember(roomId, userId);
+    const cursors = await this.rooms.readCursors(roomId, 100);
+    const users = await this.accounts.usersByIds([...cursors.keys()]);
+    const names = new Map(users.map((u) => [u.id, u.username]));
+    return [...cursors].map(([id, seq]) => ({ userId: id, username: names.get(id) ?? "", seq }));
   }
 
   /** Socket `join`: members re-join; anyone may join the public room. */

@@ -45,6 +45,10 @@ export const messagesPageSchema = z.object({
   /** With `around`: the newest seq of the page when newer messages follow (page on with WS `resume` from it), else null. */
   nextAfter: z.number().int().nullable().optional(),
 });
+export const roomReaderSchema = z.object({ userId: z.string(), username: z.string(), seq: z.number().int().positive() });
+export type RoomReader = z.infer<typeof roomReaderSchema>;
+/** `GET /api/conversations/:id/reads`: members' read cursors, furthest first (at most 100). */
+export const roomReadsResponseSchema = z.object({ reads: z.array(roomReaderSchema) });
 export const friendRequestsResponseSchema = z.object({
   incoming: z.array(publicUserSchema.extend({ createdAt: z.number().int() })),
   outgoing: z.array(publicUserSchema.extend({ createdAt: z.number().int() })),

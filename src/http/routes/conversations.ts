@@ -26,6 +26,9 @@ export function conversationRoutes(auth: AuthService, rooms: RoomService, chat: 
       const page = await chat.history(room, before, limit);
       return c.json({ messages: page.messages, nextBefore: page.hasMore ? (page.messages.at(-1)?.seq ?? null) : null });
     })
+    .get("/conversations/:id/reads", authed, async (c) =>
+      c.json({ reads: await rooms.readers(c.get("principal").userId, c.req.param("id")) }),
+    )
     .post("/dms/:userId", authed, async (c) => c.json(await rooms.openDm(c.get("principal"), c.req.param("userId"))))
     .post("/groups", authed, validate("json", createGroupSchema), async (c) => {
       const { name, members } = c.req.valid("json");
