@@ -1,5 +1,5 @@
-import type { AccountStore, MessageReader, RoomStore, SocialStore } from "../ports/index.ts";
-import type { RoomReader, RoomSummary } from "../protocol/index.ts";
+import type { AccountStore, MessageReader, PresenceStore, RoomStore, SocialStore } from "../ports/index.ts";
+import type { Friend, RoomReader, RoomSummary } from "../protocol/index.ts";
 import { fail } from "./errors.ts";
 import { dmParticipants, dmRoomId, newId } from "./ids.ts";
 import { PUBLIC_ROOM_ID, type MemberRoom, type Room } from "./model.ts";
@@ -15,6 +15,7 @@ export class RoomService {
     private accounts: AccountStore,
     private social: SocialStore,
     private notifier: Notifier,
+    private presence: PresenceStore,
     private activity: ActivityRecorder = NO_ACTIVITY,
   ) {}
 
@@ -108,6 +109,22 @@ export class RoomService {
     }
     this.activity.record("group.created", me.userId, room.id);
     return this.summary(me.userId, room.id);
+  }
+
+  /** The members of a room the caller belongs to, with their presence as of now. */
+  async members(me: Principal, roomId: string): Promise<Friend[]> {
+    await this.assertMember(roomId, me.userId);
+    const ids = await this.rooms.memberIds(roomId);
+    const [users, online] = await Promise.all([this.accounts.usersByIds(ids), this.presence.online(ids)]);
+    return users
+      .map((u) => ({ id: u.id, username: u.username, online: online.has(u.id), lastSeen: u.lastSeen }))
+      .sort((a, b) => a.username.localeCompare(b.username));
+  }
+
+  async rename(me: Principal, roomId: string, name: string): Promise<void> {
+    await this.assertCreator(me, roomId);
+    await this.rooms.rename(roomId, name);
+    this.notifier.toRoom(roomId, { type: "room.renamed", room: roomId, name });
   }
 
   async addMember(me: Principal, roomId: string, userId: string): Promise<void> {

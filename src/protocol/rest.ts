@@ -9,6 +9,7 @@ export const createGroupSchema = z.object({
   name: z.string().trim().min(1).max(80),
   members: z.array(z.string().min(1).max(64)).max(100).default([]),
 });
+export const renameGroupSchema = createGroupSchema.pick({ name: true });
 export const addMemberSchema = z.object({ userId: z.string().min(1).max(64) });
 export const historyQuerySchema = z
   .object({
@@ -28,6 +29,8 @@ export const friendSchema = publicUserSchema.extend({
   lastSeen: z.number().int().nullable(),
 });
 export type Friend = z.infer<typeof friendSchema>;
+/** A group member as the group's members see them (presence as of the request). */
+export const groupMembersResponseSchema = z.object({ members: z.array(friendSchema) });
 
 export const authResponseSchema = z.object({
   accessToken: z.string(),
