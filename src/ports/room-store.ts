@@ -15,6 +15,11 @@ export interface RoomStore extends Lifecycle {
   isMember(roomId: string, userId: string): Promise<boolean>;
   memberIds(roomId: string): Promise<string[]>;
   roomsOf(userId: string): Promise<MemberRoom[]>;
+  /**
+   * Members' read cursors (userId → seq) that are above 0, highest first, at most `limit`. Scaled out,
+   * a cursor may trail the live `read` frames until the persistence worker has caught up.
+   */
+  readCursors(roomId: string, limit: number): Promise<Map<string, number>>;
   /** Moves the read cursor forward only; returns the cursor after the call. */
   advanceRead(roomId: string, userId: string, seq: number): Promise<number>;
 }

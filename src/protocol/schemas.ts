@@ -72,6 +72,8 @@ export const clientFrameSchema = z.discriminatedUnion("type", [
     ref: ref.optional(),
     room: roomId,
     before: seq.optional(),
+    /** Instead of `before`: the page around this seq (it, older and newer messages). */
+    around: z.number().int().positive().optional(),
     limit: z.number().int().min(1).max(LIMITS.historyPageMax).optional(),
   }),
   z.object({
@@ -109,6 +111,8 @@ export const serverFrameSchema = z.discriminatedUnion("type", [
     /** Newest first. */
     messages: z.array(messageSchema),
     hasMore: z.boolean(),
+    /** Only for `around`: newer messages follow the page. */
+    hasNewer: z.boolean().optional(),
   }),
   z.object({
     type: z.literal("resumed"),

@@ -93,6 +93,18 @@ export function roomStoreContract(name: string, make: MakeFixture<{ store: RoomS
       expect((await store.roomsOf(u))[0]?.lastReadSeq).toBe(12);
     });
 
+    test("read cursors list members who read, highest first", async () => {
+      const { store } = f();
+      const r = room();
+      const [a, b, c] = [uid("a"), uid("b"), uid("c")];
+      await store.ensureRoom(r);
+      for (const u of [a, b, c]) await store.addMember(r.id, u, 1);
+      await store.advanceRead(r.id, a, 4);
+      await store.advanceRead(r.id, b, 9);
+      expect([...(await store.readCursors(r.id, 10))]).toEqual([[b, 9], [a, 4]]);
+      expect([...(await store.readCursors(r.id, 1))]).toEqual([[b, 9]]);
+    });
+
     test("a non-member has no cursor to move", async () => {
       const { store } = f();
       const r = room();

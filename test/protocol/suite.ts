@@ -193,6 +193,11 @@ export function protocolSuite(label: string, env: () => Record<string, string>) 
           (c: { id: string }) => c.id === room,
         );
         expect(dm.unread).toBe(0);
+        // After a reload a client learns who read how far from the stored cursors.
+        const reads = await api(url, "GET", `/api/conversations/${encodeURIComponent(room)}/reads`, { token: alice.accessToken });
+        expect(reads.body.reads).toContainEqual({ userId: bob.id, username: bob.username, seq: 2 });
+        const stranger = await register(url, "rd");
+        expect((await api(url, "GET", `/api/conversations/${encodeURIComponent(room)}/reads`, { token: stranger.accessToken })).status).toBe(403);
       });
 
       test("a read beyond the room's last seq is clamped to it", async () => {

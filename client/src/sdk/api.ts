@@ -1,5 +1,5 @@
 /** REST client: access token in memory, refresh through the httpOnly cookie before it expires. */
-import type { AuthResponse, Friend, PublicUser, RoomSummary, ChatMessage } from "../../../src/protocol/index.ts";
+import type { AuthResponse, Friend, PublicUser, RoomReader, RoomSummary, ChatMessage } from "../../../src/protocol/index.ts";
 
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -35,11 +35,12 @@ export class Api {
 
   ticket = () => this.call<{ ticket: string }>("POST", "/api/auth/ws-ticket");
   conversations = () => this.call<{ conversations: RoomSummary[] }>("GET", "/api/conversations");
-  messages = (room: string, before?: number) =>
+  messages = (room: string, before?: number, limit = 50) =>
     this.call<{ messages: ChatMessage[]; nextBefore: number | null }>(
       "GET",
-      `/api/conversations/${encodeURIComponent(room)}/messages?limit=50${before ? `&before=${before}` : ""}`,
+      `/api/conversations/${encodeURIComponent(room)}/messages?limit=${limit}${before ? `&before=${before}` : ""}`,
     );
+  reads = (room: string) => this.call<{ reads: RoomReader[] }>("GET", `/api/conversations/${encodeURIComponent(room)}/reads`);
   friends = () => this.call<{ friends: Friend[] }>("GET", "/api/friends");
   requests = () =>
     this.call<{ incoming: (PublicUser & { createdAt: number })[]; outgoing: (PublicUser & { createdAt: number })[] }>("GET", "/api/friends/requests");

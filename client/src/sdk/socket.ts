@@ -3,7 +3,7 @@
  * `resume` of every room from its last seq after a reconnect or a seq gap, and an outbox of unsent
  * messages (same clientId on every retry, so nothing doubles).
  */
-import { serverFrameSchema, shouldReconnect, type ClientFrame, type ServerFrame } from "../../../src/protocol/index.ts";
+import { serverFrameSchema, shouldReconnect, type ClientFrame, type ErrorCode, type ServerFrame } from "../../../src/protocol/index.ts";
 import type { Api } from "./api.ts";
 
 export type ConnectionState = "connecting" | "online" | "reconnecting" | "offline";
@@ -18,7 +18,8 @@ export interface SocketEvents {
   frame(frame: ServerFrame): void;
   state(state: ConnectionState): void;
   acked(clientId: string, id: string, seq: number): void;
-  failed(clientId: string, reason: string): void;
+  /** The server refused a send; `code` (e.g. `rate_limited`) says whether a retry can work. */
+  failed(clientId: string, reason: string, code: ErrorCode): void;
 }
 
 export class ChatSocket {
@@ -152,7 +153,7 @@ export class ChatSocket {
         if (clientId) {
           this.refs.delete(f.ref!);
           this.outbox.delete(clientId);
-          return this.on.failed(clientId, f.message);
+          return this.on.failed(clientId, f.message, f.code);
         }
         return this.on.frame(f);
       }

@@ -42,4 +42,7 @@ export class OwnReadRoomStore implements RoomStore {
   memberIds(roomId: string) {
     return this.store.memberIds(roomId);
   }
+  readCursors(roomId: string, limit: number) {
+    return this.store.readCursors(roomId, limit);
+  }
 }

@@ -68,6 +68,14 @@ export class MongoRoomStore implements RoomStore {
       return room ? [{ ...toRoom(room), lastReadSeq: m.lastReadSeq }] : [];
     });
   }
+  async readCursors(roomId: string, limit: number) {
+    const docs = await this.c.memberships
+      .find({ room: roomId, lastReadSeq: { $gt: 0 } }, { projection: { user: 1, lastReadSeq: 1 } })
+      .sort({ lastReadSeq: -1 })
+      .limit(limit)
+      .toArray();
+    return new Map(docs.map((d) => [d.user, d.lastReadSeq]));
+  }
   async advanceRead(roomId: string, userId: string, seq: number) {
     return this.cursors.advance(roomId, userId, seq);
   }
