@@ -71,7 +71,7 @@ describe.skipIf(!run)("web client shell", () => {
     release();
     await page.getByTestId("connection").filter({ hasText: name }).waitFor();
     // After signing up the message box has the focus.
-    await page.waitForFunction(() => document.activeElement?.id === "composer");
+    await page.waitForFunction(() => document.activeElement?.getAttribute("aria-label") === "Message");
 
     // Errors are sentences, not validation dumps.
     await page.getByRole("button", { name: "Log out" }).click();
@@ -130,7 +130,7 @@ describe.skipIf(!run)("web client shell", () => {
     await a.page.getByRole("button", { name: "Log out" }).click();
     await logIn(a.page, a.name);
     await dm.waitFor();
-    await a.page.waitForFunction(() => document.activeElement?.id === "composer");
+    await a.page.waitForFunction(() => document.activeElement?.getAttribute("aria-label") === "Message");
   }, LONG);
 
   test("sidebar: preview, time, latest activity first, an icon per kind, presence, unread; DM header shows last seen", async () => {
@@ -352,7 +352,7 @@ describe.skipIf(!run)("web client shell", () => {
       await a.page.keyboard.press("Tab");
       expect(await a.page.evaluate(() => document.activeElement?.textContent?.trim())).toBe("Skip to the message box");
       await a.page.keyboard.press("Enter");
-      await a.page.waitForFunction(() => document.activeElement?.id === "composer");
+      await a.page.waitForFunction(() => document.activeElement?.getAttribute("aria-label") === "Message");
     }, 90_000);
   }
 });
