@@ -53,7 +53,8 @@ export function decodeEnvelope(raw: string): Decoded {
 
 /**
  * Redis 7 sharded pub/sub (SSUBSCRIBE/SPUBLISH), one channel per topic, so an instance receives only
- * the rooms and users it has sockets for, and in a Redis Cluster each channel lives on one shard.
+ * the rooms and users it has sockets for (in a Redis Cluster each channel would live on one shard;
+ * that needs node-redis's cluster client in `connection.ts`, not used today).
  * Subscriptions are reconciled per channel: calls for one channel run one after another against the
  * wanted state, and after every reconnect all wanted channels are subscribed again (node-redis
  * restores only the subscriptions that had completed before the connection dropped).
