@@ -1,13 +1,16 @@
 import type { ServerFrame } from "../protocol/index.ts";
 import type { Lifecycle } from "./lifecycle.ts";
 
+/** A member's live sockets start or stop receiving a room, or lose the right to post in a DM. */
+export type MembershipOp = "add" | "remove" | "read-only";
+
 /**
  * What instances tell each other. A frame travels already serialised, as the clients will receive
  * it: the receiving instance hands it to its sockets without parsing or re-serialising it.
  */
 export type ClusterEnvelope =
   | { kind: "frame"; frameType: ServerFrame["type"]; frame: string }
-  | { kind: "membership"; userId: string; room: string; op: "add" | "remove" }
+  | { kind: "membership"; userId: string; room: string; op: MembershipOp }
   | { kind: "session.revoked"; sessionId: string };
 
 /**

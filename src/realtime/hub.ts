@@ -1,7 +1,7 @@
 import type { Server } from "bun";
 import type { Notifier } from "../domain/notifier.ts";
 import type { ChatMetrics } from "../observability/metrics.ts";
-import { BROADCAST, type BusTopic, type ClusterBus, type ClusterEnvelope } from "../ports/index.ts";
+import { BROADCAST, type BusTopic, type ClusterBus, type ClusterEnvelope, type MembershipOp } from "../ports/index.ts";
 import { CLOSE_CODES, type ServerFrame } from "../protocol/index.ts";
 import { topics, type ChatSocket } from "./socket-data.ts";
 
@@ -105,7 +105,7 @@ export class RealtimeHub implements Notifier {
   toUser(userId: string, frame: ServerFrame) {
     this.emit(topics.user(userId), frameEnvelope(frame));
   }
-  membership(userId: string, room: string, op: "add" | "remove") {
+  membership(userId: string, room: string, op: MembershipOp) {
     this.emit(topics.user(userId), { kind: "membership", userId, room, op });
   }
   sessionRevoked(sessionId: string) {
@@ -125,6 +125,8 @@ export class RealtimeHub implements Notifier {
       case "membership":
         return this.inUserOrder(e.userId, () => {
           const sockets = [...(this.byUser.get(e.userId) ?? [])];
+          if (e.op !== "add") for (const ws of sockets) ws.data.dmPostable?.delete(e.room);
+          if (e.op === "read-only") return;
           if (e.op === "remove") return sockets.forEach((ws) => this.leaveRoom(ws, e.room));
           return Promise.all(sockets.map((ws) => this.joinRooms(ws, [e.room]))).then(() => {});
         });

@@ -14,7 +14,7 @@ import type { RedisConnection } from "./connection.ts";
 const FRAME_TYPES: ReadonlySet<string> = new Set(serverFrameSchema.options.map((o) => o.shape.type.value));
 const isFrameType = (t: string): t is ServerFrame["type"] => FRAME_TYPES.has(t);
 const controlSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("membership"), userId: z.string(), room: z.string(), op: z.enum(["add", "remove"]) }),
+  z.object({ kind: z.literal("membership"), userId: z.string(), room: z.string(), op: z.enum(["add", "remove", "read-only"]) }),
   z.object({ kind: z.literal("session.revoked"), sessionId: z.string() }),
 ]);
 
