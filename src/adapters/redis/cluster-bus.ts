@@ -66,6 +66,8 @@ export class RedisClusterBus implements ClusterBus {
   /** The tail of each channel's queue of reconciliations; removed once the queue is idle. */
   private pending = new Map<BusTopic, Promise<void>>();
   private listener = (raw: string, channel: string) => this.receive(raw, channel);
+  /** Set on close: sockets closing at shutdown must not touch a connection that is going away. */
+  private closed = false;
 
   constructor(
     private redis: RedisConnection,
@@ -82,6 +84,7 @@ export class RedisClusterBus implements ClusterBus {
   }
 
   async close() {
+    this.closed = true;
     this.redis.sub.off("ready", this.resubscribe);
   }
 
@@ -113,6 +116,7 @@ export class RedisClusterBus implements ClusterBus {
   /** Queues one step that brings the channel to the wanted state; resolves once it is there (or failed). */
   private reconcile(topic: BusTopic): Promise<void> {
     const step = async () => {
+      if (this.closed) return;
       const channel = this.prefix + topic;
       const current = this.redis.sub.getPubSubListeners("SHARDED").get(channel);
       const have = !!current && !current.unsubscribing;
