@@ -11,6 +11,7 @@ import { createSqliteStorage } from "./adapters/sqlite/storage.ts";
 import { WORKER_URLS } from "./worker-urls.ts";
 import type { Config } from "./config.ts";
 import type { Logger } from "./observability/logger.ts";
+import type { ChatMessage } from "./domain/model.ts";
 import type {
   AccountStore,
   ActivitySink,
@@ -54,6 +55,8 @@ export interface Adapters {
   activity: ActivitySink;
   analytics: Analytics;
   search: SearchIndex;
+  /** Hands a new message to the search index when nothing else carries it there (SQLite triggers, the Kafka indexer). */
+  indexMessage?: (message: ChatMessage) => void;
   /** Started in this order, closed in reverse. */
   lifecycle: Lifecycle[];
   mode: "embedded" | "scale-out";
@@ -112,7 +115,26 @@ export async function createAdapters(config: Config, log: Logger, instanceId: st
     }, log);
   }
   adapters.lifecycle.push(adapters.aiQueue);
+  if (config.ELASTICSEARCH_URL) await useElasticsearch(adapters, config, log, activityLog);
   return adapters;
+}
+
+/**
+ * Search and analytics move to Elasticsearch. With Kafka, events and messages reach it through the
+ * indexing worker (see kafka/activity-pipeline.ts); without, this instance indexes its own.
+ */
+async function useElasticsearch(adapters: Adapters, config: Config, log: Logger, embedded: SqliteActivityLog) {
+  const { createElastic } = await import("./adapters/elasticsearch/elastic.ts");
+  const es = createElastic({ url: config.ELASTICSEARCH_URL!, prefix: config.ES_INDEX_PREFIX, retentionDays: config.ACTIVITY_RETENTION_DAYS }, log);
+  adapters.search = es.search;
+  adapters.analytics = es.analytics;
+  adapters.lifecycle = adapters.lifecycle.filter((l) => l !== embedded);
+  adapters.lifecycle.push(es.lifecycle);
+  const { DirectIndexer } = await import("./adapters/elasticsearch/direct-indexer.ts");
+  const direct = new DirectIndexer(es.client, es.names, log);
+  adapters.activity = direct;
+  adapters.indexMessage = (m) => direct.message(m);
+  adapters.lifecycle.push(direct);
 }
 
 function sqliteStorage(config: Config): Storage {

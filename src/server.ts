@@ -67,6 +67,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const typing = new TypingService(hub, config.TYPING_TTL_MS);
   const chat = new ChatService(adapters.log, adapters.reader, adapters.rooms, hub, activity);
   const ai = await startAi(config, adapters, chat, hub, activity);
+  if (adapters.indexMessage) chat.onMessage(adapters.indexMessage);
 
   const gateway = new Gateway({
     hub,
