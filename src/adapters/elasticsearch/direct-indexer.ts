@@ -25,7 +25,7 @@ export class DirectIndexer implements ActivitySink {
   private closed = false;
   private stats = { indexed: 0, parked: 0, dropped: 0, failingSince: null as number | null };
 
-  constructor(private client: Client, private names: IndexNames, private log: Logger) {}
+  constructor(private client: Client, private names: IndexNames, private ready: Promise<void>, private log: Logger) {}
 
   async start() {
     this.schedule(FLUSH_MS);
@@ -46,8 +46,10 @@ export class DirectIndexer implements ActivitySink {
   async close() {
     this.closed = true;
     clearTimeout(this.timer);
-    await this.flushing;
-    await this.flush().catch(() => {}); // last chance, bounded by the client's request timeout
+    // A last flush for what is queued, bounded: a cluster that is down must not hold up shutdown.
+    const bounded = (p: Promise<unknown>) => Promise.race([p.catch(() => {}), new Promise((r) => setTimeout(r, 5000))]);
+    await bounded(this.flushing);
+    await bounded(this.flush());
   }
 
   private push(doc: BulkDoc) {
@@ -76,7 +78,12 @@ export class DirectIndexer implements ActivitySink {
     }, ms);
   }
 
+  status() {
+    return { lag: this.queue.length, parked: this.stats.parked };
+  }
+
   private async flush() {
+    await this.ready;
     while (this.queue.length > 0) {
       const batch = this.queue.slice(0, BATCH_MAX);
       const rejected = await bulkWrite(this.client, this.names, batch);

@@ -24,6 +24,9 @@ export function createElastic(s: ElasticSettings, log: Logger) {
   const names = indexNames(s.prefix);
   let ready = false;
   let closed = false;
+  let markReady: () => void = () => {};
+  /** Resolves once mappings exist: nothing is written before, or Elasticsearch would guess them. */
+  const whenReady = new Promise<void>((r) => (markReady = r));
   let timer: ReturnType<typeof setInterval> | undefined;
 
   const retention = () =>
@@ -39,6 +42,7 @@ export function createElastic(s: ElasticSettings, log: Logger) {
           try {
             await ensureIndices(client, names, s.retentionDays);
             ready = true;
+            markReady();
           } catch (err) {
             log.warn("elasticsearch not ready yet", errorFields(err));
             await new Promise((r) => setTimeout(r, Math.min(500 * 2 ** attempt, 10_000)));
@@ -61,5 +65,5 @@ export function createElastic(s: ElasticSettings, log: Logger) {
       }
     },
   };
-  return { client, names, search: new ElasticSearchIndex(client, names), analytics: new ElasticAnalytics(client, names), lifecycle };
+  return { client, names, ready: whenReady, search: new ElasticSearchIndex(client, names), analytics: new ElasticAnalytics(client, names), lifecycle };
 }
