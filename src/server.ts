@@ -74,6 +74,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const typing = new TypingService(hub, config.TYPING_TTL_MS);
   const chat = new ChatService(adapters.log, adapters.reader, adapters.rooms, hub, activity);
   const ai = await startAi(config, adapters, chat, hub, activity);
+  if (adapters.indexMessage) chat.onMessage(adapters.indexMessage);
 
   const gateway = new Gateway({
     hub,
@@ -93,6 +94,11 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   metrics.registry.gauge("chat_open_sockets", "Open WebSocket connections on this instance", () => hub.socketCount);
   let backlog = 0;
   metrics.registry.gauge("chat_persistence_queue_depth", "Messages accepted but not yet in the final store", () => backlog);
+  if (adapters.indexStatus) {
+    const status = adapters.indexStatus;
+    metrics.registry.gauge("chat_index_lag", "Messages and activity events not yet indexed for search (-1: unknown)", () => status().lag ?? -1);
+    metrics.registry.gauge("chat_index_parked", "Documents the search index rejected, parked for inspection", () => status().parked);
+  }
   const backlogTimer = setInterval(() => void adapters.log.backlog().then((n) => (backlog = n), () => {}), 1000);
 
   const health = async (): Promise<EngineHealth[]> =>
