@@ -1,6 +1,7 @@
 import { WorkerAiRunner } from "./workers/ai-worker-client.ts";
 import type { AiProviderSettings } from "./workers/ai-protocol.ts";
 import { createAdapters, jwtSecret, type Adapters } from "./composition.ts";
+import { withDeadline } from "./adapters/guard/bounded-port.ts";
 import { AiResponder } from "./domain/ai/ai-responder.ts";
 import { BOT_USER_ID, BOT_USERNAME } from "./domain/model.ts";
 import type { Config } from "./config.ts";
@@ -101,10 +102,13 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   }
   const backlogTimer = setInterval(() => void adapters.log.backlog().then((n) => (backlog = n), () => {}), 1000);
 
+  // Each check is bounded: a store that stops answering makes health red, never makes it hang.
   const health = async (): Promise<EngineHealth[]> =>
     Promise.all(
       adapters.lifecycle.flatMap((p) =>
-        p.health ? [p.health().catch((err): EngineHealth => ({ name: "unknown", ok: false, detail: String(err) }))] : [],
+        p.health
+          ? [withDeadline(p.health(), config.STORAGE_TIMEOUT_MS * 2, "health", "check").catch((err): EngineHealth => ({ name: "unknown", ok: false, detail: err instanceof Error ? err.message : String(err) }))]
+          : [],
       ),
     );
 
