@@ -1,17 +1,18 @@
 /** The web client in a real headless Chromium against a real server: what Alice and Bob see. */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { uniqueName } from "../support/client.ts";
 import { enginesRequired } from "../support/engines.ts";
+import { describeIf } from "../support/skips.ts";
 import { startServer, type TestServer } from "../support/server.ts";
 import { haveChromium, launch } from "./browser.ts";
 
 const SHOTS = join(import.meta.dir, "..", "..", "docs", "screenshots");
 const run = haveChromium() || enginesRequired(); // in CI a missing browser is a failure, not a skip
 
-describe.skipIf(!run)("web client", () => {
+describeIf(run, "web client", "needs Chromium (/usr/bin/chromium)", () => {
   let server: TestServer;
   let browser: Browser;
   let alice: { ctx: BrowserContext; page: Page; name: string };

@@ -2,11 +2,11 @@
  * Engine outages in the middle of traffic. These tests stop and start the shared engines, so they
  * restart them in `finally` whatever happens.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import { MongoClient } from "mongodb";
 import { api, befriend, register, sleep, WsClient, type Account } from "../support/client.ts";
-import { haveEngines, scaleOutEnv } from "../support/engines.ts";
+import { describeWithEngines, scaleOutEnv } from "../support/engines.ts";
 import { startServer, type TestServer } from "../support/server.ts";
 
 const CTL = join(import.meta.dir, "..", "..", "scripts", "engines", "ctl.sh");
@@ -24,7 +24,7 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60
   }
 }
 
-describe.skipIf(!haveEngines("redis", "kafka", "mongodb"))("engine outages", () => {
+describeWithEngines(["redis", "kafka", "mongodb"], "engine outages", () => {
   let server: TestServer;
   let mongo: MongoClient;
   let owner: Account;
