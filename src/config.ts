@@ -37,6 +37,7 @@ const schema = z.object({
   TYPING_TTL_MS: z.coerce.number().int().min(500).default(5000),
 
   SQLITE_SYNCHRONOUS: z.enum(["FULL", "NORMAL"]).default("FULL"),
+  SQLITE_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
 
   REDIS_URL: optionalUrl,
   KAFKA_BROKERS: list.optional(),
@@ -49,6 +50,13 @@ const schema = z.object({
   PARKED_RETRY_MAX_MS: z.coerce.number().int().min(1000).default(30 * 60_000),
   MONGODB_URI: optionalUrl,
   PRESENCE_TTL_SEC: z.coerce.number().int().min(3).default(20),
+
+  /** Search and the activity log/analytics in Elasticsearch (else SQLite FTS5 + an activity table). */
+  ELASTICSEARCH_URL: optionalUrl,
+  /** Prefix of the indices/data stream: <prefix>-messages, <prefix>-activity. */
+  ES_INDEX_PREFIX: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, "lowercase letters, digits, _ . - only").default("chat"),
+  KAFKA_ACTIVITY_TOPIC: z.string().default("chat.activity"),
+  ACTIVITY_RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
 
   GEMINI_API_KEY: z.string().optional(),
   GEMINI_MODEL: z.string().default("gemini-2.5-flash"),
@@ -67,7 +75,7 @@ const schema = z.object({
   SERVE_CLIENT: bool.default(true),
   /** The built web client; defaults to client/dist beside the sources. */
   CLIENT_DIR: z.string().optional(),
-  /** Usernames whose sessions see health details (engines, instance); loopback requests always do. */
+  /** Administrators: they read /api/analytics and see health details (loopback requests see those too). */
   ADMIN_USERNAMES: list.default([]),
   /** Bearer token for /metrics (open when unset); it also unlocks health details. */
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),

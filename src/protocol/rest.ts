@@ -10,10 +10,14 @@ export const createGroupSchema = z.object({
   members: z.array(z.string().min(1).max(64)).max(100).default([]),
 });
 export const addMemberSchema = z.object({ userId: z.string().min(1).max(64) });
-export const historyQuerySchema = z.object({
-  before: z.coerce.number().int().positive().optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-});
+export const historyQuerySchema = z
+  .object({
+    before: z.coerce.number().int().positive().optional(),
+    /** Opens the conversation at this seq: the page holds it with the messages on both sides. */
+    around: z.coerce.number().int().positive().optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+  })
+  .refine((q) => q.before === undefined || q.around === undefined, { message: "use either before or around", path: ["around"] });
 export const userSearchSchema = z.object({ q: z.string().max(64).default("") });
 
 export const publicUserSchema = z.object({ id: z.string(), username: z.string() });
@@ -38,6 +42,8 @@ export const messagesPageSchema = z.object({
   messages: z.array(messageSchema),
   /** Pass as `before` to get the next older page; null when there is none. */
   nextBefore: z.number().int().nullable(),
+  /** With `around`: the newest seq of the page when newer messages follow (page on with WS `resume` from it), else null. */
+  nextAfter: z.number().int().nullable().optional(),
 });
 export const friendRequestsResponseSchema = z.object({
   incoming: z.array(publicUserSchema.extend({ createdAt: z.number().int() })),

@@ -195,6 +195,61 @@ export function protocolSuite(label: string, env: () => Record<string, string>) 
         expect(dm.unread).toBe(0);
       });
 
+      test("a read beyond the room's last seq is clamped to it", async () => {
+        const { alice, bob, room } = await pair();
+        const a = await connect(alice);
+        const b = await connect(bob);
+        await a.sendMessage(room, "only one");
+        b.send({ type: "read", room, seq: 1_000_000_000 });
+        expect((await a.next("read", (r) => r.room === room && r.userId === bob.id)).seq).toBe(1);
+        const dm = (await api(url, "GET", "/api/conversations", { token: bob.accessToken })).body.conversations.find(
+          (c: { id: string }) => c.id === room,
+        );
+        expect(dm.lastReadSeq).toBe(1);
+        // The next message is unread: the cursor did not run ahead of it.
+        await a.sendMessage(room, "another");
+        const after = (await api(url, "GET", "/api/conversations", { token: bob.accessToken })).body.conversations.find(
+          (c: { id: string }) => c.id === room,
+        );
+        expect(after.unread).toBe(1);
+      });
+
+      test("unfriending makes the DM read-only for both; re-friending re-opens it", async () => {
+        const { alice, bob, room } = await pair();
+        const a = await connect(alice);
+        const b = await connect(bob);
+        await a.sendMessage(room, "while friends");
+        await b.sendMessage(room, "reply while friends"); // both sockets have posted (and cached that they may)
+        expect((await api(url, "DELETE", `/api/friends/${bob.id}`, { token: alice.accessToken })).status).toBe(204);
+        await b.next("friend", (f) => f.op === "removed" && f.userId === alice.id);
+
+        for (const [ws, who] of [[b, "bob"], [a, "alice"]] as const) {
+          await expect(ws.sendMessage(room, `from ${who} after unfriend`)).rejects.toThrow(/forbidden/);
+          const ref = ws.ref();
+          ws.send({ type: "typing", ref, room, on: true });
+          expect((await ws.next("error", (e) => e.ref === ref)).code).toBe("forbidden");
+        }
+        // History stays readable for both, and lists as read-only.
+        const page = await b.request({ type: "history", room }, "history");
+        expect(page.messages.map((m) => m.body)).toEqual(["reply while friends", "while friends"]);
+        const listed = (await api(url, "GET", "/api/conversations", { token: alice.accessToken })).body.conversations.find(
+          (c: { id: string }) => c.id === room,
+        );
+        expect(listed.readOnly).toBe(true);
+        // A fresh socket is refused as well (nothing cached there).
+        const b2 = await connect(bob);
+        await expect(b2.sendMessage(room, "new socket")).rejects.toThrow(/forbidden/);
+        expect((await api(url, "GET", `/api/conversations/${encodeURIComponent(room)}/messages`, { token: alice.accessToken })).body.messages).toHaveLength(2);
+
+        await befriend(url, bob, alice);
+        expect((await b.sendMessage(room, "friends again")).seq).toBe(3);
+        expect((await a.next("message", (m) => m.room === room && m.seq === 3)).body).toBe("friends again");
+        const reopened = (await api(url, "GET", "/api/conversations", { token: alice.accessToken })).body.conversations.find(
+          (c: { id: string }) => c.id === room,
+        );
+        expect(reopened.readOnly).toBeUndefined();
+      });
+
       test("groups: creator adds and removes friends, members leave, outsiders are refused", async () => {
         const owner = await register(url, "own");
         const m1 = await register(url, "gm");
@@ -270,6 +325,20 @@ export function protocolSuite(label: string, env: () => Record<string, string>) 
         await watcher.next("message", (m) => m.room === room && m.seq === 90);
         const delivered = watcher.drain("message").filter((m) => m.room === room).map((m) => m.seq);
         expect(new Set(delivered).size).toBe(delivered.length);
+      });
+
+      test("a clientId reused in another room is a new message there", async () => {
+        const { alice, room } = await pair();
+        const a = await connect(alice);
+        const clientId = crypto.randomUUID();
+        const inDm = await a.sendMessage(room, "in the DM", clientId);
+        const inGeneral = await a.sendMessage("general", "in general", clientId);
+        expect(inGeneral.duplicate).toBe(false);
+        expect(inGeneral.id).not.toBe(inDm.id);
+        expect(inGeneral.room).toBe("general");
+        const general = await api(url, "GET", "/api/conversations/general/messages?limit=20", { token: alice.accessToken });
+        expect(general.body.messages.find((m: { id: string }) => m.id === inGeneral.id)?.body).toBe("in general");
+        expect((await a.sendMessage(room, "retry", clientId))).toMatchObject({ id: inDm.id, seq: inDm.seq, duplicate: true });
       });
 
       test("resending the same clientId stores and delivers once, acked with the original id and seq", async () => {

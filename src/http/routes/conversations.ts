@@ -14,7 +14,15 @@ export function conversationRoutes(auth: AuthService, rooms: RoomService, chat: 
     .get("/conversations/:id/messages", authed, validate("query", historyQuerySchema), async (c) => {
       const room = c.req.param("id");
       await rooms.assertMember(room, c.get("principal").userId);
-      const { before, limit } = c.req.valid("query");
+      const { before, around, limit } = c.req.valid("query");
+      if (around !== undefined) {
+        const page = await chat.around(room, around, limit);
+        return c.json({
+          messages: page.messages,
+          nextBefore: page.hasMore ? (page.messages.at(-1)?.seq ?? null) : null,
+          nextAfter: page.hasNewer ? (page.messages[0]?.seq ?? null) : null,
+        });
+      }
       const page = await chat.history(room, before, limit);
       return c.json({ messages: page.messages, nextBefore: page.hasMore ? (page.messages.at(-1)?.seq ?? null) : null });
     })

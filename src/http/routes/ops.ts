@@ -51,8 +51,8 @@ export function opsRoutes(o: OpsOptions) {
       const body = (await isOperator(c)) ? { status, instance: o.instanceId, engines } : { status };
       return c.json(body, ok ? 200 : 503);
     })
-    .get("/metrics", (c) => {
+    .get("/metrics", async (c) => {
       if (o.metricsToken && !tokenOk(c)) return errorResponse(c, "unauthorized", "metrics need the bearer token");
-      return c.text(o.registry.render(), 200, { "Content-Type": "text/plain; version=0.0.4" });
+      return c.text(await o.registry.render(), 200, { "Content-Type": o.registry.contentType });
     });
 }
