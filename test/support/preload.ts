@@ -1,11 +1,6 @@
-/**
- * Loaded before every test file (bunfig.toml). Server-starting tests need more than bun's 5 s
- * default on a busy machine; and a run without engines ends with one line naming what it skipped.
- */
-import { afterAll, setDefaultTimeout } from "bun:test";
+/** Loaded before the test files (bunfig.toml): a run without engines ends with one line naming what it skipped. */
+import { afterAll } from "bun:test";
 import { skippedSuites } from "./skips.ts";
-
-setDefaultTimeout(60_000);
 
 afterAll(() => {
   const skipped = skippedSuites();
