@@ -51,7 +51,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     accessTtlSec: config.ACCESS_TOKEN_TTL_SEC,
     refreshTtlSec: config.REFRESH_TOKEN_TTL_SEC,
   });
-  const rooms = new RoomService(adapters.rooms, adapters.reader, adapters.accounts, adapters.social, hub, activity);
+  const rooms = new RoomService(adapters.rooms, adapters.reader, adapters.accounts, adapters.social, hub, adapters.presence, activity);
   await rooms.ensurePublicRoom();
   const auth = new AuthService(
     adapters.accounts,

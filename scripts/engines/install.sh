@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the engines once, cached outside the repo; a second run is a quick no-op.
-# Usage: install.sh [redis|kafka|mongo|elastic|all]
+# Usage: install.sh [redis|kafka|mongo|elastic|all|centrifugo]   (centrifugo: the benchmark's peer, not in all)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/lib.sh"
@@ -84,8 +84,22 @@ install_elastic() {
   log "elastic: installed $ES_VERSION"
 }
 
+# Centrifugo is not an engine of the product: only the benchmark runs it, as a baseline.
+install_centrifugo() {
+  if [ -x "$CENTRIFUGO_BIN" ]; then log "centrifugo: $CENTRIFUGO_VERSION present"; return; fi
+  local build="$ENGINES_CACHE/centrifugo-$CENTRIFUGO_VERSION/build"
+  rm -rf "$build" && mkdir -p "$build"
+  (
+    export GOMODCACHE="$build/mod" GOCACHE="$build/cache" GOFLAGS=-modcacherw CGO_ENABLED=0 GOTOOLCHAIN=local
+    GOBIN="$build/bin" quiet go install "github.com/centrifugal/centrifugo/v6@$CENTRIFUGO_VERSION"
+  )
+  mv "$build/bin/centrifugo" "$CENTRIFUGO_BIN"
+  rm -rf "$build"
+  log "centrifugo: built $CENTRIFUGO_VERSION"
+}
+
 case "${1:-all}" in
-  redis|kafka|mongo|elastic) "install_$1" ;;
+  redis|kafka|mongo|elastic|centrifugo) "install_$1" ;;
   all) install_redis; install_kafka; install_mongo; install_elastic ;;
-  *) echo "usage: $0 [redis|kafka|mongo|elastic|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [redis|kafka|mongo|elastic|all|centrifugo]" >&2; exit 2 ;;
 esac

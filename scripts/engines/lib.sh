@@ -20,6 +20,8 @@ KAFKA_HOME="$ENGINES_CACHE/kafka-$KAFKA_VERSION"
 KAFKA_LIBS="$KAFKA_HOME/libs"
 FERRETDB_BIN="$ENGINES_CACHE/ferretdb-$FERRETDB_VERSION/ferretdb"
 ES_HOME="$ENGINES_CACHE/elasticsearch-$ES_VERSION"
+CENTRIFUGO_VERSION=v6.9.1   # the benchmark's baseline peer (bench/baselines)
+CENTRIFUGO_BIN="$ENGINES_CACHE/centrifugo-$CENTRIFUGO_VERSION/centrifugo"
 
 # Class-data-sharing archive of the broker's classes (made by install.sh): it cuts the broker's
 # start by about 40%. Keyed by the JVM, since an archive only serves the JVM that wrote it.

@@ -1,5 +1,5 @@
-import type { AccountStore, MessageReader, RoomStore, SocialStore } from "../ports/index.ts";
-import type { RoomSummary } from "../protocol/index.ts";
+import type { AccountStore, MessageReader, PresenceStore, RoomStore, SocialStore } from "../ports/index.ts";
+import type { Friend, RoomReader, RoomSummary } from "../protocol/index.ts";
 import { fail } from "./errors.ts";
 import { dmParticipants, dmRoomId, newId } from "./ids.ts";
 import { PUBLIC_ROOM_ID, type MemberRoom, type Room } from "./model.ts";
@@ -15,6 +15,7 @@ export class RoomService {
     private accounts: AccountStore,
     private social: SocialStore,
     private notifier: Notifier,
+    private presence: PresenceStore,
     private activity: ActivityRecorder = NO_ACTIVITY,
   ) {}
 
@@ -60,6 +61,15 @@ export class RoomService {
     return (await this.summarize(userId, rooms))[0]!;
   }
 
+  /** Who has read how far in a room (the member asking must belong to it); at most 100 readers, furthest first. */
+  async readers(userId: string, roomId: string): Promise<RoomReader[]> {
+    await this.assertMember(roomId, userId);
+    const cursors = await this.rooms.readCursors(roomId, 100);
+    const users = await this.accounts.usersByIds([...cursors.keys()]);
+    const names = new Map(users.map((u) => [u.id, u.username]));
+    return [...cursors].map(([id, seq]) => ({ userId: id, username: names.get(id) ?? "", seq }));
+  }
+
   /** Socket `join`: members re-join; anyone may join the public room. */
   async join(me: Principal, roomId: string): Promise<RoomSummary> {
     if (!(await this.rooms.isMember(roomId, me.userId))) {
@@ -99,6 +109,22 @@ export class RoomService {
     }
     this.activity.record("group.created", me.userId, room.id);
     return this.summary(me.userId, room.id);
+  }
+
+  /** The members of a room the caller belongs to, with their presence as of now. */
+  async members(me: Principal, roomId: string): Promise<Friend[]> {
+    await this.assertMember(roomId, me.userId);
+    const ids = await this.rooms.memberIds(roomId);
+    const [users, online] = await Promise.all([this.accounts.usersByIds(ids), this.presence.online(ids)]);
+    return users
+      .map((u) => ({ id: u.id, username: u.username, online: online.has(u.id), lastSeen: u.lastSeen }))
+      .sort((a, b) => a.username.localeCompare(b.username));
+  }
+
+  async rename(me: Principal, roomId: string, name: string): Promise<void> {
+    await this.assertCreator(me, roomId);
+    await this.rooms.rename(roomId, name);
+    this.notifier.toRoom(roomId, { type: "room.renamed", room: roomId, name });
   }
 
   async addMember(me: Principal, roomId: string, userId: string): Promise<void> {

@@ -9,6 +9,7 @@ export const createGroupSchema = z.object({
   name: z.string().trim().min(1).max(80),
   members: z.array(z.string().min(1).max(64)).max(100).default([]),
 });
+export const renameGroupSchema = createGroupSchema.pick({ name: true });
 export const addMemberSchema = z.object({ userId: z.string().min(1).max(64) });
 export const historyQuerySchema = z
   .object({
@@ -28,6 +29,8 @@ export const friendSchema = publicUserSchema.extend({
   lastSeen: z.number().int().nullable(),
 });
 export type Friend = z.infer<typeof friendSchema>;
+/** A group member as the group's members see them (presence as of the request). */
+export const groupMembersResponseSchema = z.object({ members: z.array(friendSchema) });
 
 export const authResponseSchema = z.object({
   accessToken: z.string(),
@@ -45,6 +48,10 @@ export const messagesPageSchema = z.object({
   /** With `around`: the newest seq of the page when newer messages follow (page on with WS `resume` from it), else null. */
   nextAfter: z.number().int().nullable().optional(),
 });
+export const roomReaderSchema = z.object({ userId: z.string(), username: z.string(), seq: z.number().int().positive() });
+export type RoomReader = z.infer<typeof roomReaderSchema>;
+/** `GET /api/conversations/:id/reads`: members' read cursors, furthest first (at most 100). */
+export const roomReadsResponseSchema = z.object({ reads: z.array(roomReaderSchema) });
 export const friendRequestsResponseSchema = z.object({
   incoming: z.array(publicUserSchema.extend({ createdAt: z.number().int() })),
   outgoing: z.array(publicUserSchema.extend({ createdAt: z.number().int() })),
