@@ -21,7 +21,7 @@ const nobody: Notifier = { toRoom() {}, toUser() {}, membership() {}, sessionRev
 
 /** Writes `n` accounts into `dataDir` and returns one access token per account. */
 export async function seedAccounts(dataDir: string, n: number, prefix: string): Promise<string[]> {
-  const storage = createSqliteStorage(dataDir, "NORMAL");
+  const storage = createSqliteStorage(dataDir, { synchronous: "NORMAL", busyTimeoutMs: 5000 });
   try {
     const rooms = new RoomService(storage.rooms, storage.reader, storage.accounts, storage.social, nobody);
     await rooms.ensurePublicRoom();

@@ -63,6 +63,8 @@ export interface StartOptions {
   cpu?: string | null;
   /** An existing data directory (e.g. seeded); default a fresh one. */
   dataDir?: string;
+  /** Extra arguments to bun before the entrypoint (the project; e.g. the CPU profiler). */
+  runtimeArgs?: string[];
 }
 
 /** Centrifugo v6.9.1, built by `bash scripts/engines/install.sh centrifugo` (cached like the engines). */
@@ -87,7 +89,7 @@ function centrifugoCommand(port: number): string[] {
 export async function startServer(name: ServerName, port: number, opts: StartOptions = {}): Promise<RunningServer> {
   const cmd =
     name === "project" || name === "scaleout"
-      ? [process.execPath, join(ROOT, "src/main.ts")]
+      ? [process.execPath, ...(opts.runtimeArgs ?? []), join(ROOT, "src/main.ts")]
       : name === "bare"
         ? [process.execPath, join(ROOT, "bench/baselines/bare-bun.ts")]
         : name === "centrifugo"
