@@ -23,6 +23,9 @@ export const RAISED_LIMITS: Record<string, string> = {
   SEND_RATE_PER_SEC: "1000000",
   SEND_BURST: "1000000",
   LOGIN_MAX_ATTEMPTS: "1000000",
+  LOGIN_ADDRESS_MAX_ATTEMPTS: "1000000",
+  // Every benchmark account registers from 127.0.0.1.
+  REGISTER_MAX_PER_ADDRESS: "1000000",
   AI_RATE_PER_MIN: "1000000",
 };
 
