@@ -5,9 +5,9 @@
  * meanwhile goes into the next one (group commit): a burst costs one fsync per batch, not per message.
  */
 import type { Database } from "bun:sqlite";
-import type { ChatMessage, MessageDraft } from "../../domain/model.ts";
+import { messageOf, type ChatMessage, type MessageDraft } from "../../domain/model.ts";
 import { openDatabase, rowToMessage, type MessageRow } from "./database.ts";
-import { messageOf, type FromWriter, type ToWriter, type WriteOp, type WriteResult } from "./writer-protocol.ts";
+import type { FromWriter, ToWriter, WriteOp, WriteResult } from "./writer-protocol.ts";
 
 declare const self: Worker;
 const post = (m: FromWriter) => self.postMessage(m);

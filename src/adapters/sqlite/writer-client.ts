@@ -1,6 +1,6 @@
-import type { AppendResult, MessageDraft } from "../../domain/model.ts";
+import { messageOf, type AppendResult, type MessageDraft } from "../../domain/model.ts";
 import type { SqliteSettings } from "./database.ts";
-import { messageOf, type FromWriter, type ToWriter, type WriteOp, type WriteResult } from "./writer-protocol.ts";
+import type { FromWriter, ToWriter, WriteOp, WriteResult } from "./writer-protocol.ts";
 
 type OkResult = Extract<WriteResult, { ok: true }>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -31,10 +31,3 @@ export type FromWriter =
   | { kind: "written"; results: string /* JSON WriteResult[] */ }
   | { kind: "closed" }
   | { kind: "fatal"; error: string };
-
-/** The stored message a draft becomes once it has its seq (the same shape either thread builds). */
-export function messageOf(d: MessageDraft, seq: number): ChatMessage {
-  const m: ChatMessage = { id: d.id, room: d.room, seq, from: d.from, fromName: d.fromName, body: d.body, createdAt: d.createdAt, clientId: d.clientId };
-  if (d.incomplete) m.incomplete = true;
-  return m;
-}
