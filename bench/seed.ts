@@ -11,6 +11,7 @@ import { TokenService } from "../src/domain/auth/tokens.ts";
 import { newId } from "../src/domain/ids.ts";
 import type { Notifier } from "../src/domain/notifier.ts";
 import { RoomService } from "../src/domain/room-service.ts";
+import { MemoryPresenceStore } from "../src/adapters/memory/presence-store.ts";
 
 export const SEED_JWT_SECRET = "benchmark-seed-secret-benchmark-seed-secret";
 /** The server's defaults for issuer and audience (src/config.ts). */
@@ -21,9 +22,9 @@ const nobody: Notifier = { toRoom() {}, toUser() {}, membership() {}, sessionRev
 
 /** Writes `n` accounts into `dataDir` and returns one access token per account. */
 export async function seedAccounts(dataDir: string, n: number, prefix: string): Promise<string[]> {
-  const storage = createSqliteStorage(dataDir, { synchronous: "NORMAL", busyTimeoutMs: 5000 });
+  const storage = createSqliteStorage(dataDir, { synchronous: "NORMAL", busyTimeoutMs: 5_000 });
   try {
-    const rooms = new RoomService(storage.rooms, storage.reader, storage.accounts, storage.social, nobody);
+    const rooms = new RoomService(storage.rooms, storage.reader, storage.accounts, storage.social, nobody, new MemoryPresenceStore());
     await rooms.ensurePublicRoom();
     const tokens = new TokenService({
       secret: new TextEncoder().encode(SEED_JWT_SECRET),

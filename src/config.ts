@@ -51,6 +51,13 @@ const schema = z.object({
   MONGODB_URI: optionalUrl,
   PRESENCE_TTL_SEC: z.coerce.number().int().min(3).default(20),
 
+  /** Search and the activity log/analytics in Elasticsearch (else SQLite FTS5 + an activity table). */
+  ELASTICSEARCH_URL: optionalUrl,
+  /** Prefix of the indices/data stream: <prefix>-messages, <prefix>-activity. */
+  ES_INDEX_PREFIX: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, "lowercase letters, digits, _ . - only").default("chat"),
+  KAFKA_ACTIVITY_TOPIC: z.string().default("chat.activity"),
+  ACTIVITY_RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
+
   GEMINI_API_KEY: z.string().optional(),
   GEMINI_MODEL: z.string().default("gemini-2.5-flash"),
   GEMINI_BASE_URL: z.string().url().optional(),
@@ -68,7 +75,7 @@ const schema = z.object({
   SERVE_CLIENT: bool.default(true),
   /** The built web client; defaults to client/dist beside the sources. */
   CLIENT_DIR: z.string().optional(),
-  /** Usernames whose sessions see health details (engines, instance); loopback requests always do. */
+  /** Administrators: they read /api/analytics and see health details (loopback requests see those too). */
   ADMIN_USERNAMES: list.default([]),
   /** Bearer token for /metrics (open when unset); it also unlocks health details. */
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),

@@ -9,6 +9,9 @@ import { TokenService } from "./domain/auth/tokens.ts";
 import { ChatService } from "./domain/chat-service.ts";
 import { newId } from "./domain/ids.ts";
 import { PresenceService } from "./domain/presence-service.ts";
+import { ActivityRecorder } from "./domain/activity.ts";
+import { SearchService } from "./domain/search/search-service.ts";
+import { AnalyticsService } from "./domain/analytics/analytics-service.ts";
 import { RoomService } from "./domain/room-service.ts";
 import { SocialService } from "./domain/social-service.ts";
 import { TypingService } from "./domain/typing-service.ts";
@@ -39,6 +42,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   for (const part of adapters.lifecycle) await part.start?.();
 
   const metrics = createChatMetrics();
+  const activity = new ActivityRecorder(adapters.activity, instanceId);
   const hub = new RealtimeHub(adapters.bus, metrics);
   const tokens = new TokenService({
     secret: jwtSecret(config),
@@ -47,7 +51,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     accessTtlSec: config.ACCESS_TOKEN_TTL_SEC,
     refreshTtlSec: config.REFRESH_TOKEN_TTL_SEC,
   });
-  const rooms = new RoomService(adapters.rooms, adapters.reader, adapters.accounts, adapters.social, hub);
+  const rooms = new RoomService(adapters.rooms, adapters.reader, adapters.accounts, adapters.social, hub, adapters.presence, activity);
   await rooms.ensurePublicRoom();
   const auth = new AuthService(
     adapters.accounts,
@@ -63,12 +67,13 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       ticketTtlSec: config.WS_TICKET_TTL_SEC,
     },
     (user) => rooms.joinPublic(user.id),
+    activity,
   );
-  const social = new SocialService(adapters.accounts, adapters.social, adapters.presence, hub);
+  const social = new SocialService(adapters.accounts, adapters.social, adapters.presence, hub, activity);
   const presence = new PresenceService(adapters.presence, adapters.accounts, adapters.social, hub);
   const typing = new TypingService(hub, config.TYPING_TTL_MS);
-  const chat = new ChatService(adapters.log, adapters.reader, adapters.rooms, hub);
-  const ai = await startAi(config, adapters, chat, hub);
+  const chat = new ChatService(adapters.log, adapters.reader, adapters.rooms, hub, activity);
+  const ai = await startAi(config, adapters, chat, hub, activity);
 
   const gateway = new Gateway({
     hub,
@@ -82,6 +87,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     sendBucket: { capacity: config.SEND_BURST, refillPerSec: config.SEND_RATE_PER_SEC },
     heartbeatMs: Math.floor((config.WS_IDLE_TIMEOUT_SEC * 1000) / 2),
     admit: (me, body) => ai.responder.admit(me, body),
+    activity,
   });
 
   metrics.registry.gauge("chat_open_sockets", "Open WebSocket connections on this instance", () => hub.socketCount);
@@ -101,6 +107,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     social,
     rooms,
     chat,
+    search: new SearchService(adapters.search, adapters.rooms),
+    analytics: new AnalyticsService(adapters.analytics, new Set(config.ADMIN_USERNAMES)),
     log,
     registry: metrics.registry,
     health,
@@ -148,7 +156,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
 }
 
 /** `/ai` replies: Gemini on the AI worker thread when a key is configured, a clear notice otherwise. */
-async function startAi(config: Config, adapters: Adapters, chat: ChatService, hub: RealtimeHub) {
+async function startAi(config: Config, adapters: Adapters, chat: ChatService, hub: RealtimeHub, activity: ActivityRecorder) {
   await adapters.accounts.createUser({
     id: BOT_USER_ID,
     username: BOT_USERNAME,
@@ -164,7 +172,7 @@ async function startAi(config: Config, adapters: Adapters, chat: ChatService, hu
     systemPrompt: config.AI_SYSTEM_PROMPT,
     promptMax: config.AI_PROMPT_MAX,
     ratePerMin: config.AI_RATE_PER_MIN,
-  });
+  }, activity);
   chat.onMessage(responder.onMessage);
   adapters.aiQueue.serve(responder.serve);
   return { runner, responder };

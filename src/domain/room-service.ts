@@ -1,10 +1,11 @@
-import type { AccountStore, MessageReader, RoomStore, SocialStore } from "../ports/index.ts";
-import type { RoomSummary } from "../protocol/index.ts";
+import type { AccountStore, MessageReader, PresenceStore, RoomStore, SocialStore } from "../ports/index.ts";
+import type { Friend, RoomReader, RoomSummary } from "../protocol/index.ts";
 import { fail } from "./errors.ts";
 import { dmParticipants, dmRoomId, newId } from "./ids.ts";
 import { PUBLIC_ROOM_ID, type MemberRoom, type Room } from "./model.ts";
 import type { Notifier } from "./notifier.ts";
 import type { Principal } from "./auth/auth-service.ts";
+import { NO_ACTIVITY, type ActivityRecorder } from "./activity.ts";
 
 /** Conversations: the public room, DMs between friends, private groups run by their creator. */
 export class RoomService {
@@ -14,6 +15,8 @@ export class RoomService {
     private accounts: AccountStore,
     private social: SocialStore,
     private notifier: Notifier,
+    private presence: PresenceStore,
+    private activity: ActivityRecorder = NO_ACTIVITY,
   ) {}
 
   async ensurePublicRoom(): Promise<void> {
@@ -21,7 +24,7 @@ export class RoomService {
   }
 
   async joinPublic(userId: string): Promise<void> {
-    await this.rooms.addMember(PUBLIC_ROOM_ID, userId, Date.now());
+    if (await this.rooms.addMember(PUBLIC_ROOM_ID, userId, Date.now())) this.activity.record("room.joined", userId, PUBLIC_ROOM_ID);
   }
 
   async isMember(roomId: string, userId: string): Promise<boolean> {
@@ -58,12 +61,21 @@ export class RoomService {
     return (await this.summarize(userId, rooms))[0]!;
   }
 
+  /** Who has read how far in a room (the member asking must belong to it); at most 100 readers, furthest first. */
+  async readers(userId: string, roomId: string): Promise<RoomReader[]> {
+    await this.assertMember(roomId, userId);
+    const cursors = await this.rooms.readCursors(roomId, 100);
+    const users = await this.accounts.usersByIds([...cursors.keys()]);
+    const names = new Map(users.map((u) => [u.id, u.username]));
+    return [...cursors].map(([id, seq]) => ({ userId: id, username: names.get(id) ?? "", seq }));
+  }
+
   /** Socket `join`: members re-join; anyone may join the public room. */
   async join(me: Principal, roomId: string): Promise<RoomSummary> {
     if (!(await this.rooms.isMember(roomId, me.userId))) {
       const room = await this.rooms.room(roomId);
       if (room?.kind !== "public") fail("forbidden", "not a member of this room");
-      await this.addAndAnnounce(roomId, me.userId, me.username);
+      if (await this.addAndAnnounce(roomId, me.userId, me.username)) this.activity.record("room.joined", me.userId, roomId);
     }
     return this.summary(me.userId, roomId);
   }
@@ -73,9 +85,14 @@ export class RoomService {
     if (!(await this.social.areFriends(me.userId, otherId))) fail("forbidden", "DMs are only between friends");
     const id = dmRoomId(me.userId, otherId);
     await this.rooms.ensureRoom({ id, kind: "dm", name: "", createdBy: null, createdAt: Date.now() });
+    let opened = false;
     for (const userId of [me.userId, otherId]) {
-      if (await this.rooms.addMember(id, userId, Date.now())) this.announceRoomTo(userId, id);
+      if (await this.rooms.addMember(id, userId, Date.now())) {
+        opened = true;
+        this.announceRoomTo(userId, id);
+      }
     }
+    if (opened) this.activity.record("dm.opened", me.userId, id, { peer: otherId });
     return this.summary(me.userId, id);
   }
 
@@ -90,7 +107,24 @@ export class RoomService {
       await this.rooms.addMember(room.id, id, Date.now());
       this.announceRoomTo(id, room.id);
     }
+    this.activity.record("group.created", me.userId, room.id);
     return this.summary(me.userId, room.id);
+  }
+
+  /** The members of a room the caller belongs to, with their presence as of now. */
+  async members(me: Principal, roomId: string): Promise<Friend[]> {
+    await this.assertMember(roomId, me.userId);
+    const ids = await this.rooms.memberIds(roomId);
+    const [users, online] = await Promise.all([this.accounts.usersByIds(ids), this.presence.online(ids)]);
+    return users
+      .map((u) => ({ id: u.id, username: u.username, online: online.has(u.id), lastSeen: u.lastSeen }))
+      .sort((a, b) => a.username.localeCompare(b.username));
+  }
+
+  async rename(me: Principal, roomId: string, name: string): Promise<void> {
+    await this.assertCreator(me, roomId);
+    await this.rooms.rename(roomId, name);
+    this.notifier.toRoom(roomId, { type: "room.renamed", room: roomId, name });
   }
 
   async addMember(me: Principal, roomId: string, userId: string): Promise<void> {
@@ -99,6 +133,7 @@ export class RoomService {
     const user = await this.accounts.userById(userId);
     if (!user) return fail("not_found", "no such user");
     if (!(await this.addAndAnnounce(roomId, userId, user.username))) fail("conflict", "already a member");
+    this.activity.record("group.changed", me.userId, roomId, { op: "member_added", member: userId });
   }
 
   async removeMember(me: Principal, roomId: string, userId: string): Promise<void> {
@@ -106,6 +141,7 @@ export class RoomService {
     if (userId === me.userId) fail("bad_request", "the creator leaves with POST /leave");
     const user = await this.accounts.userById(userId);
     if (!(await this.removeAndAnnounce(roomId, userId, user?.username ?? ""))) fail("not_found", "not a member");
+    this.activity.record("group.changed", me.userId, roomId, { op: "member_removed", member: userId });
   }
 
   async leave(me: Principal, roomId: string): Promise<void> {
@@ -113,6 +149,7 @@ export class RoomService {
     if (!room) return fail("not_found", "no such room");
     if (room.kind === "dm") fail("bad_request", "a DM cannot be left");
     if (!(await this.removeAndAnnounce(roomId, me.userId, me.username))) fail("forbidden", "not a member of this room");
+    this.activity.record("room.left", me.userId, roomId);
   }
 
   private async addAndAnnounce(roomId: string, userId: string, username: string): Promise<boolean> {

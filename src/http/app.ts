@@ -5,6 +5,8 @@ import type { AuthService } from "../domain/auth/auth-service.ts";
 import type { ChatService } from "../domain/chat-service.ts";
 import type { RoomService } from "../domain/room-service.ts";
 import type { SocialService } from "../domain/social-service.ts";
+import type { SearchService } from "../domain/search/search-service.ts";
+import type { AnalyticsService } from "../domain/analytics/analytics-service.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { MetricsRegistry } from "../observability/metrics.ts";
 import type { EngineHealth } from "../ports/index.ts";
@@ -15,12 +17,15 @@ import { conversationRoutes } from "./routes/conversations.ts";
 import { opsRoutes } from "./routes/ops.ts";
 import { socialRoutes } from "./routes/social.ts";
 import type { StaticHandler } from "./static.ts";
+import { searchRoutes } from "./routes/search.ts";
 
 export interface HttpDeps {
   auth: AuthService;
   social: SocialService;
   rooms: RoomService;
   chat: ChatService;
+  search: SearchService;
+  analytics: AnalyticsService;
   log: Logger;
   registry: MetricsRegistry;
   health: () => Promise<EngineHealth[]>;
@@ -53,7 +58,8 @@ export function createHttpApp(d: HttpDeps) {
   const api = new Hono()
     .route("/auth", authRoutes(d.auth, { trustProxy: d.trustProxy }))
     .route("/", socialRoutes(d.auth, d.social))
-    .route("/", conversationRoutes(d.auth, d.rooms, d.chat));
+    .route("/", conversationRoutes(d.auth, d.rooms, d.chat))
+    .route("/", searchRoutes(d.auth, d.search, d.analytics));
 
   const app = new Hono()
     .use(secureHeaders({ crossOriginEmbedderPolicy: false, strictTransportSecurity: false, contentSecurityPolicy: CSP }))

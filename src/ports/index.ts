@@ -12,3 +12,6 @@ export type * from "./ai-model.ts";
 export { RetryableAiError } from "./ai-model.ts";
 export type * from "./ai-runner.ts";
 export type * from "./ai-queue.ts";
+export type * from "./activity.ts";
+export type * from "./search-index.ts";
+export type * from "./analytics.ts";

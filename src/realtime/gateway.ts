@@ -4,6 +4,7 @@ import { DomainError } from "../domain/errors.ts";
 import type { PresenceService } from "../domain/presence-service.ts";
 import type { RoomService } from "../domain/room-service.ts";
 import type { TypingService } from "../domain/typing-service.ts";
+import { NO_ACTIVITY, type ActivityRecorder } from "../domain/activity.ts";
 import { errorFields, type Logger } from "../observability/logger.ts";
 import type { ChatMetrics } from "../observability/metrics.ts";
 import type { Bucket, LocalRateLimiter } from "../ports/index.ts";
@@ -25,6 +26,7 @@ export interface GatewayDeps {
   heartbeatMs: number;
   /** Checks a message before it is stored (e.g. `/ai` prompt limits); throws a DomainError to refuse it. */
   admit?: (me: SocketData["principal"], body: string) => Promise<void> | undefined;
+  activity?: ActivityRecorder;
 }
 
 const isDmRoom = (room: string) => dmParticipants(room) !== null;
@@ -35,7 +37,10 @@ const send = (ws: ChatSocket, frame: ServerFrame) => {
 
 /** The `/ws` protocol: validates every frame, enforces membership and limits, dispatches in order. */
 export class Gateway {
-  constructor(private d: GatewayDeps) {}
+  private activity: ActivityRecorder;
+  constructor(private d: GatewayDeps) {
+    this.activity = d.activity ?? NO_ACTIVITY;
+  }
 
   handlers(): Pick<WebSocketHandler<SocketData>, "open" | "message" | "close"> {
     return {
@@ -69,6 +74,7 @@ export class Gateway {
         ws.data.closed = true;
         this.d.hub.remove(ws);
         const { userId, username } = ws.data.principal;
+        this.activity.record("socket.disconnected", userId, null, { open: this.d.hub.socketCount });
         void ws.data.queue
           .then(() => this.d.presence.disconnected(userId, ws.data.connId))
           .catch((err) => this.d.log.warn("presence update failed", errorFields(err)));
@@ -82,6 +88,7 @@ export class Gateway {
   private async opened(ws: ChatSocket) {
     const { userId, username } = ws.data.principal;
     this.d.hub.add(ws);
+    this.activity.record("socket.connected", userId, null, { open: this.d.hub.socketCount });
     const rooms = await this.d.rooms.summaries(userId);
     // `ready` promises every event from here on, so the routes from other instances come first.
     await this.d.hub.joinRooms(ws, rooms.map((r) => r.id));
@@ -169,7 +176,8 @@ export class Gateway {
         return this.d.typing.typing(f.room, me.userId, me.username, f.on);
       case "history": {
         await this.assertMember(ws, f.room);
-        const page = await this.d.chat.history(f.room, f.before, f.limit ?? 50);
+        if (f.around !== undefined && f.before !== undefined) return this.reject(ws, f.ref, "bad_request", "use either before or around");
+        const page = f.around !== undefined ? await this.d.chat.around(f.room, f.around, f.limit ?? 50) : await this.d.chat.history(f.room, f.before, f.limit ?? 50);
         return send(ws, { type: "history", ref: f.ref, room: f.room, ...page });
       }
       case "resume": {
@@ -222,6 +230,7 @@ export class Gateway {
 
   private reject(ws: ChatSocket, ref: string | undefined, code: ErrorCode, message: string) {
     this.d.metrics.framesRejected.inc({ code });
+    this.activity.record("frame.rejected", ws.data.principal.userId, null, { code });
     send(ws, { type: "error", ref, code, message });
   }
 }

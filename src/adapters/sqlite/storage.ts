@@ -10,6 +10,8 @@ import { SqliteMessageReader } from "./message-reader.ts";
 import { SqliteRoomStore } from "./room-store.ts";
 import { SqliteSocialStore } from "./social-store.ts";
 import { SqliteWriterClient } from "./writer-client.ts";
+import { ensureSearchSchema } from "./search-schema.ts";
+import { SqliteSearchIndex } from "./search-index.ts";
 import { WORKER_URLS } from "../../worker-urls.ts";
 
 const WRITER_WORKER = WORKER_URLS.sqliteWriter;
@@ -24,6 +26,7 @@ export function createSqliteStorage(dataDir: string, settings: SqliteSettings) {
   const path = join(dataDir, "chat.db");
   // Both connections share the settings: SQLITE_SYNCHRONOUS holds for accounts, friends and rooms too.
   const db = openDatabase(path, settings, true);
+  ensureSearchSchema(db);
   const writer = new SqliteWriterClient(path, settings, WRITER_WORKER);
   const lifecycle: Lifecycle = {
     start: () => writer.start(),
@@ -39,6 +42,7 @@ export function createSqliteStorage(dataDir: string, settings: SqliteSettings) {
     rooms: new SqliteRoomStore(db, writer),
     log: new SqliteMessageLog(writer),
     reader: new SqliteMessageReader(db),
+    search: new SqliteSearchIndex(db),
     lifecycle,
   };
 }

@@ -5,6 +5,7 @@ import { newId } from "../ids.ts";
 import type { User } from "../model.ts";
 import { LoginThrottle, type ThrottleLimits } from "./login-throttle.ts";
 import type { TokenService } from "./tokens.ts";
+import { NO_ACTIVITY, type ActivityRecorder } from "../activity.ts";
 
 export interface AuthLimits extends ThrottleLimits {
   ticketTtlSec: number;
@@ -40,6 +41,7 @@ export class AuthService {
     private limits: AuthLimits,
     /** Runs once for every new account (e.g. joining the public room). */
     private onRegistered: (user: User) => Promise<void>,
+    private activity: ActivityRecorder = NO_ACTIVITY,
   ) {
     this.throttle = new LoginThrottle(limiter, limits);
   }
@@ -55,6 +57,7 @@ export class AuthService {
     };
     if ((await this.accounts.createUser(user)) === "taken") fail("conflict", "username is taken");
     await this.onRegistered(user);
+    this.activity.record("user.signed_up", user.id);
     return this.startSession(user);
   }
 
@@ -62,7 +65,11 @@ export class AuthService {
     await this.throttle.admitLogin(username, clientIp);
     const user = await this.accounts.userByName(username.toLowerCase());
     const ok = await Bun.password.verify(password, user?.passwordHash ?? (await getDummyHash())).catch(() => false);
-    if (!user || !ok) fail("unauthorized", "wrong username or password");
+    if (!user || !ok) {
+      this.activity.record("user.login_failed", user?.id ?? null);
+      fail("unauthorized", "wrong username or password");
+    }
+    this.activity.record("user.logged_in", user!.id);
     return this.startSession(user!);
   }
 
@@ -87,6 +94,8 @@ export class AuthService {
     const claims = refreshToken ? await this.tokens.verify("refresh", refreshToken) : null;
     const sessionId = claims?.sessionId ?? principal?.sessionId;
     if (sessionId) await this.revoke(sessionId);
+    const userId = claims?.userId ?? principal?.userId;
+    if (userId) this.activity.record("user.logged_out", userId);
   }
 
   async authenticate(accessToken: string | undefined): Promise<Principal> {
