@@ -22,6 +22,7 @@ import type {
   ClusterBus,
   EngineHealth,
   Lifecycle,
+  LocalRateLimiter,
   MessageLog,
   MessageReader,
   PresenceStore,
@@ -49,7 +50,7 @@ export interface Adapters {
    * handled in order); as an abuse brake it may be per instance (a user with tabs on two
    * instances gets twice the burst).
    */
-  sendLimiter: RateLimiter;
+  sendLimiter: LocalRateLimiter;
   tickets: TicketStore;
   /** `/ai` requests: served here when embedded, by any instance through Kafka when scaled out. */
   aiQueue: AiRequestQueue;

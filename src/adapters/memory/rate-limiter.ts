@@ -1,7 +1,7 @@
-import type { Bucket, RateLimiter } from "../../ports/index.ts";
+import type { Bucket, LocalRateLimiter } from "../../ports/index.ts";
 
 /** In-process token buckets; idle full buckets are swept so keys don't accumulate. */
-export class MemoryRateLimiter implements RateLimiter {
+export class MemoryRateLimiter implements LocalRateLimiter {
   private buckets = new Map<string, { tokens: number; at: number }>();
   private sweeper: ReturnType<typeof setInterval> | null = null;
 

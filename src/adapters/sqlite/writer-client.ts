@@ -1,4 +1,4 @@
-import type { AppendResult, MessageDraft } from "../../domain/model.ts";
+import { messageOf, type AppendResult, type MessageDraft } from "../../domain/model.ts";
 import type { SqliteSettings } from "./database.ts";
 import type { FromWriter, ToWriter, WriteOp, WriteResult } from "./writer-protocol.ts";
 
@@ -6,8 +6,9 @@ type OkResult = Extract<WriteResult, { ok: true }>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /**
- * The socket thread's handle on the writer worker. Writes are batched per event-loop turn; each
- * promise resolves after the transaction holding it has committed.
+ * The socket thread's handle on the writer worker. One batch is in the worker at a time: writes
+ * made while it commits wait in the outbox and go together as the next batch (group commit, batched
+ * once, here). Each promise resolves after the transaction holding it has committed.
  */
 export class SqliteWriterClient {
   private worker: Worker | null = null;
@@ -15,6 +16,8 @@ export class SqliteWriterClient {
   private outbox: WriteOp[] = [];
   private nextRid = 1;
   private flushScheduled = false;
+  /** A batch is in the worker and not yet answered. */
+  private committing = false;
 
   constructor(private path: string, private settings: SqliteSettings, private workerUrl: string | URL) {}
 
@@ -35,7 +38,9 @@ export class SqliteWriterClient {
 
   async append(draft: MessageDraft): Promise<AppendResult> {
     const r = await this.write({ op: "append", draft });
-    return (r as Extract<OkResult, { append: AppendResult }>).append;
+    // A new message comes back as its seq: the message is the draft this thread already holds.
+    if ("seq" in r) return { message: messageOf(draft, r.seq), duplicate: false };
+    return { message: (r as Extract<OkResult, { duplicate: unknown }>).duplicate, duplicate: true };
   }
 
   async advanceRead(room: string, userId: string, seq: number): Promise<number> {
@@ -51,15 +56,22 @@ export class SqliteWriterClient {
   async close() {
     const worker = this.worker;
     if (!worker) return;
-    this.flushOutbox();
     await new Promise<void>((resolve) => {
       const timeout = setTimeout(resolve, 5000);
+      const closeWhenDrained = () => {
+        if (this.committing || this.outbox.length) return;
+        this.post({ kind: "close" });
+      };
       worker.onmessage = (e: MessageEvent<FromWriter>) => {
-        if (e.data.kind !== "closed") return this.onWriter(e.data);
+        if (e.data.kind !== "closed") {
+          this.onWriter(e.data);
+          return closeWhenDrained();
+        }
         clearTimeout(timeout);
         resolve();
       };
-      this.post({ kind: "close" });
+      this.flushOutbox();
+      closeWhenDrained();
     });
     worker.terminate();
     this.worker = null;
@@ -69,7 +81,8 @@ export class SqliteWriterClient {
     if (!this.worker) return Promise.reject(new Error("message writer is not running"));
     const rid = this.nextRid++;
     this.outbox.push({ ...op, rid } as WriteOp);
-    if (!this.flushScheduled) {
+    // Within one event-loop turn the writes gather; the batch goes after it unless one is committing.
+    if (!this.flushScheduled && !this.committing) {
       this.flushScheduled = true;
       queueMicrotask(() => this.flushOutbox());
     }
@@ -78,15 +91,19 @@ export class SqliteWriterClient {
 
   private flushOutbox() {
     this.flushScheduled = false;
-    if (this.outbox.length === 0) return;
+    if (this.committing || this.outbox.length === 0) return;
     const ops = this.outbox;
     this.outbox = [];
-    this.post({ kind: "write", ops });
+    this.committing = true;
+    this.post({ kind: "write", ops: JSON.stringify(ops) });
   }
 
   private onWriter(m: FromWriter) {
     if (m.kind !== "written") return;
-    for (const r of m.results) {
+    this.committing = false;
+    // What gathered meanwhile goes now, before the waiters' continuations run.
+    this.flushOutbox();
+    for (const r of JSON.parse(m.results) as WriteResult[]) {
       const waiter = this.waiters.get(r.rid);
       if (!waiter) continue;
       this.waiters.delete(r.rid);
