@@ -46,7 +46,12 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     accessTtlSec: config.ACCESS_TOKEN_TTL_SEC,
     refreshTtlSec: config.REFRESH_TOKEN_TTL_SEC,
   });
-  const rooms = new RoomService(adapters.rooms, adapters.reader, adapters.accounts, adapters.social, hub);
+  const rooms = new RoomService(adapters.rooms, adapters.reader, adapters.accounts, adapters.social, hub, adapters.limiter, {
+    createdMax: config.GROUPS_CREATED_MAX,
+    createdPerHour: config.GROUPS_CREATED_PER_HOUR,
+    membersMax: config.GROUP_MEMBERS_MAX,
+    perUserMax: config.GROUPS_PER_USER_MAX,
+  });
   await rooms.ensurePublicRoom();
   const auth = new AuthService(
     adapters.accounts,
@@ -57,7 +62,10 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     { loginMaxAttempts: config.LOGIN_MAX_ATTEMPTS, loginWindowSec: config.LOGIN_WINDOW_SEC, ticketTtlSec: config.WS_TICKET_TTL_SEC },
     (user) => rooms.joinPublic(user.id),
   );
-  const social = new SocialService(adapters.accounts, adapters.social, adapters.presence, hub);
+  const social = new SocialService(adapters.accounts, adapters.social, adapters.presence, hub, adapters.limiter, {
+    pendingMax: config.FRIEND_REQUESTS_PENDING_MAX,
+    requestsPerHour: config.FRIEND_REQUESTS_PER_HOUR,
+  });
   const presence = new PresenceService(adapters.presence, adapters.accounts, adapters.social, hub);
   const typing = new TypingService(hub, config.TYPING_TTL_MS);
   const chat = new ChatService(adapters.log, adapters.reader, adapters.rooms, hub);
@@ -74,6 +82,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     log,
     sendBucket: { capacity: config.SEND_BURST, refillPerSec: config.SEND_RATE_PER_SEC },
     heartbeatMs: Math.floor((config.WS_IDLE_TIMEOUT_SEC * 1000) / 2),
+    socketsPerUser: config.WS_SOCKETS_PER_USER,
+    readyRooms: config.READY_ROOMS_MAX,
     admit: (me, body) => ai.responder.admit(me, body),
   });
 

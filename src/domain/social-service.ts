@@ -1,9 +1,17 @@
-import type { AccountStore, PresenceStore, SocialStore } from "../ports/index.ts";
+import type { AccountStore, PresenceStore, RateLimiter, SocialStore } from "../ports/index.ts";
 import type { Friend, PublicUser } from "../protocol/index.ts";
 import { fail } from "./errors.ts";
 import { dmRoomId } from "./ids.ts";
 import type { Notifier } from "./notifier.ts";
 import type { Principal } from "./auth/auth-service.ts";
+
+/** Brakes on friend-request spam, per user. */
+export interface SocialLimits {
+  /** Outgoing requests still pending; more answer `conflict` until some are accepted, declined or cancelled. */
+  pendingMax: number;
+  /** New requests per hour (a token bucket); more answer `rate_limited`. */
+  requestsPerHour: number;
+}
 
 /** Friend requests and friendships. DMs and group invitations are only possible between friends. */
 export class SocialService {
@@ -12,6 +20,8 @@ export class SocialService {
     private social: SocialStore,
     private presence: PresenceStore,
     private notifier: Notifier,
+    private limiter: RateLimiter,
+    private limits: SocialLimits,
   ) {}
 
   async searchUsers(me: Principal, query: string): Promise<PublicUser[]> {
@@ -28,6 +38,16 @@ export class SocialService {
     if (await this.social.request(other.id, me.userId)) {
       await this.accept(me, other.id);
       return "accepted";
+    }
+    // A request already pending is not sent (or notified) again.
+    if (await this.social.request(me.userId, other.id)) fail("conflict", "a friend request to this user is already pending");
+    const { outgoing } = await this.social.requestsOf(me.userId);
+    if (outgoing.length >= this.limits.pendingMax) {
+      fail("conflict", `too many pending friend requests (at most ${this.limits.pendingMax}): cancel some first`);
+    }
+    const perHour = this.limits.requestsPerHour;
+    if (!(await this.limiter.take(`friend-request:${me.userId}`, { capacity: perHour, refillPerSec: perHour / 3600 }))) {
+      fail("rate_limited", "too many friend requests, try again later");
     }
     await this.social.putRequest({ from: me.userId, to: other.id, createdAt: Date.now() });
     this.notifier.toUser(other.id, { type: "friend", userId: me.userId, username: me.username, op: "requested" });

@@ -13,6 +13,8 @@ export interface RoomStore extends Lifecycle {
   isMember(roomId: string, userId: string): Promise<boolean>;
   memberIds(roomId: string): Promise<string[]>;
   roomsOf(userId: string): Promise<MemberRoom[]>;
+  /** How many groups the user created, including ones they have left since. */
+  groupsCreatedBy(userId: string): Promise<number>;
   /** Moves the read cursor forward only; returns the cursor after the call. */
   advanceRead(roomId: string, userId: string, seq: number): Promise<number>;
 }

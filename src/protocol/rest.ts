@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { password, roomSummarySchema, username, messageSchema } from "./schemas.ts";
+import { LIMITS, password, roomSummarySchema, roomsCursor, username, messageSchema } from "./schemas.ts";
 
 /** REST request bodies and responses, shared with the client. */
 export const credentialsSchema = z.object({ username, password });
@@ -13,6 +13,10 @@ export const addMemberSchema = z.object({ userId: z.string().min(1).max(64) });
 export const historyQuerySchema = z.object({
   before: z.coerce.number().int().positive().optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
+});
+export const roomsQuerySchema = z.object({
+  after: roomsCursor.optional(),
+  limit: z.coerce.number().int().min(1).max(LIMITS.roomsPageMax).default(100),
 });
 export const userSearchSchema = z.object({ q: z.string().max(64).default("") });
 
@@ -33,7 +37,8 @@ export const authResponseSchema = z.object({
 export type AuthResponse = z.infer<typeof authResponseSchema>;
 
 export const ticketResponseSchema = z.object({ ticket: z.string(), expiresIn: z.number().int() });
-export const conversationsResponseSchema = z.object({ conversations: z.array(roomSummarySchema) });
+/** Most recent first; `next` (null on the last page) goes into `?after=` for the next page. */
+export const conversationsResponseSchema = z.object({ conversations: z.array(roomSummarySchema), next: z.string().nullable() });
 export const messagesPageSchema = z.object({
   messages: z.array(messageSchema),
   /** Pass as `before` to get the next older page; null when there is none. */

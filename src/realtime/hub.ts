@@ -32,6 +32,11 @@ export class RealtimeHub implements Notifier {
     removeFrom(this.bySession, ws.data.principal.sessionId, ws);
   }
 
+  /** Open sockets of the user on this instance. */
+  socketsOf(userId: string): number {
+    return this.byUser.get(userId)?.size ?? 0;
+  }
+
   get socketCount(): number {
     let n = 0;
     for (const set of this.byUser.values()) n += set.size;

@@ -39,4 +39,7 @@ export class OwnReadRoomStore implements RoomStore {
   memberIds(roomId: string) {
     return this.store.memberIds(roomId);
   }
+  groupsCreatedBy(userId: string) {
+    return this.store.groupsCreatedBy(userId);
+  }
 }

@@ -65,6 +65,9 @@ export class MongoRoomStore implements RoomStore {
       return room ? [{ ...toRoom(room), lastReadSeq: m.lastReadSeq }] : [];
     });
   }
+  async groupsCreatedBy(userId: string) {
+    return this.c.rooms.countDocuments({ createdBy: userId, kind: "group" });
+  }
   async advanceRead(roomId: string, userId: string, seq: number) {
     return this.cursors.advance(roomId, userId, seq);
   }

@@ -29,6 +29,7 @@ export class SqliteRoomStore implements RoomStore {
         "SELECT 1 AS one FROM memberships WHERE room_id = ? AND user_id = ?",
       ),
       members: db.query<{ user_id: string }, [string]>("SELECT user_id FROM memberships WHERE room_id = ?"),
+      createdBy: db.query<{ n: number }, [string]>("SELECT count(*) AS n FROM rooms WHERE created_by = ? AND kind = 'group'"),
       roomsOf: db.query<RoomRow & { last_read_seq: number }, [string]>(
         `SELECT r.*, m.last_read_seq FROM memberships m JOIN rooms r ON r.id = m.room_id WHERE m.user_id = ?`,
       ),
@@ -56,6 +57,9 @@ export class SqliteRoomStore implements RoomStore {
   }
   async roomsOf(userId: string): Promise<MemberRoom[]> {
     return this.q.roomsOf.all(userId).map((r) => ({ ...toRoom(r), lastReadSeq: r.last_read_seq }));
+  }
+  async groupsCreatedBy(userId: string) {
+    return this.q.createdBy.get(userId)?.n ?? 0;
   }
   async advanceRead(roomId: string, userId: string, seq: number) {
     return this.writer.advanceRead(roomId, userId, seq);

@@ -2,14 +2,18 @@ import { Hono } from "hono";
 import type { AuthService } from "../../domain/auth/auth-service.ts";
 import type { ChatService } from "../../domain/chat-service.ts";
 import type { RoomService } from "../../domain/room-service.ts";
-import { addMemberSchema, createGroupSchema, historyQuerySchema } from "../../protocol/index.ts";
+import { addMemberSchema, createGroupSchema, historyQuerySchema, roomsQuerySchema } from "../../protocol/index.ts";
 import { requireAuth, type AppEnv } from "../context.ts";
 import { validate } from "../validate.ts";
 
 export function conversationRoutes(auth: AuthService, rooms: RoomService, chat: ChatService) {
   return new Hono<AppEnv>()
     .use(requireAuth(auth))
-    .get("/conversations", async (c) => c.json({ conversations: await rooms.summaries(c.get("principal").userId) }))
+    .get("/conversations", validate("query", roomsQuerySchema), async (c) => {
+      const { after, limit } = c.req.valid("query");
+      const page = await rooms.page(c.get("principal").userId, after, limit);
+      return c.json({ conversations: page.rooms, next: page.next });
+    })
     .get("/conversations/:id/messages", validate("query", historyQuerySchema), async (c) => {
       const room = c.req.param("id");
       await rooms.assertMember(room, c.get("principal").userId);
