@@ -72,6 +72,8 @@ const schema = z.object({
   AI_PROMPT_MAX: z.coerce.number().int().min(1).default(2000),
 
   SERVE_CLIENT: bool.default(true),
+  /** Tests only, never in production: SIGUSR2 kills every worker thread as a crash would. */
+  TEST_FAULT_HOOKS: bool.default(false),
   TRUST_PROXY: bool.default(false),
 });
 

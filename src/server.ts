@@ -69,7 +69,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const presence = new PresenceService(adapters.presence, adapters.accounts, adapters.social, hub);
   const typing = new TypingService(hub, config.TYPING_TTL_MS);
   const chat = new ChatService(adapters.log, adapters.reader, adapters.rooms, hub);
-  const ai = await startAi(config, adapters, chat, hub);
+  const ai = await startAi(config, adapters, chat, hub, log);
 
   const gateway = new Gateway({
     hub,
@@ -92,12 +92,30 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   metrics.registry.gauge("chat_persistence_queue_depth", "Messages accepted but not yet in the final store", () => backlog);
   const backlogTimer = setInterval(() => void adapters.log.backlog().then((n) => (backlog = n), () => {}), 1000);
 
-  const health = async (): Promise<EngineHealth[]> =>
-    Promise.all(
+  // Worker threads are supervised (restarted when they die); health is red while one is down.
+  const threads = [...adapters.lifecycle, ...(ai.runner ? [ai.runner] : [])].flatMap((p) => p.workers?.() ?? []);
+  metrics.registry.sampled("chat_worker_up", "1 while the worker thread runs, 0 while it is down", "gauge", () =>
+    threads.map((t) => [{ worker: t.status().name }, t.status().up ? 1 : 0]),
+  );
+  metrics.registry.sampled("chat_worker_restarts_total", "Worker threads restarted after dying", "counter", () =>
+    threads.map((t) => [{ worker: t.status().name }, t.status().restarts]),
+  );
+  if (config.TEST_FAULT_HOOKS) {
+    log.warn("test fault hooks enabled: SIGUSR2 kills every worker thread");
+    process.on("SIGUSR2", () => threads.forEach((t) => t.kill()));
+  }
+  const health = async (): Promise<EngineHealth[]> => [
+    ...(await Promise.all(
       adapters.lifecycle.flatMap((p) =>
         p.health ? [p.health().catch((err): EngineHealth => ({ name: "unknown", ok: false, detail: String(err) }))] : [],
       ),
-    );
+    )),
+    ...threads.map((t) => {
+      const s = t.status();
+      const down = s.downSince ? { detail: `down since ${new Date(s.downSince).toISOString()}, restarting` } : {};
+      return { name: `worker:${s.name}`, ok: s.up, restarts: s.restarts, ...down };
+    }),
+  ];
 
   const app = createHttpApp({
     auth,
@@ -148,7 +166,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
 }
 
 /** `/ai` replies: Gemini on the AI worker thread when a key is configured, a clear notice otherwise. */
-async function startAi(config: Config, adapters: Adapters, chat: ChatService, hub: RealtimeHub) {
+async function startAi(config: Config, adapters: Adapters, chat: ChatService, hub: RealtimeHub, log: Logger) {
   await adapters.accounts.createUser({
     id: BOT_USER_ID,
     username: BOT_USERNAME,
@@ -157,7 +175,7 @@ async function startAi(config: Config, adapters: Adapters, chat: ChatService, hu
     lastSeen: null,
   });
   const provider = aiProvider(config);
-  const runner = provider ? new WorkerAiRunner(provider, config.AI_TIMEOUT_MS, config.AI_MAX_RETRIES) : null;
+  const runner = provider ? new WorkerAiRunner(provider, config.AI_TIMEOUT_MS, config.AI_MAX_RETRIES, log) : null;
   await runner?.start();
   const responder = new AiResponder(chat, adapters.reader, hub, adapters.limiter, adapters.aiQueue, runner, {
     contextMessages: config.AI_CONTEXT_MESSAGES,

@@ -41,6 +41,21 @@ export class Gauge implements Metric {
   }
 }
 
+/** Labelled series read from their owner on scrape (e.g. per worker thread). */
+export class SampledSeries implements Metric {
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private type: "gauge" | "counter",
+    private sample: () => [Labels, number][],
+  ) {}
+  render(): string {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`];
+    for (const [labels, v] of this.sample()) lines.push(`${this.name}{${joinLabels(labels)}} ${v}`);
+    return lines.join("\n");
+  }
+}
+
 export class Histogram implements Metric {
   private counts: number[];
   private sum = 0;
@@ -68,6 +83,9 @@ export class MetricsRegistry {
   }
   gauge(name: string, help: string, sample: () => number): Gauge {
     return this.add(new Gauge(name, help, sample));
+  }
+  sampled(name: string, help: string, type: "gauge" | "counter", sample: () => [Labels, number][]): SampledSeries {
+    return this.add(new SampledSeries(name, help, type, sample));
   }
   histogram(name: string, help: string, buckets: number[]): Histogram {
     return this.add(new Histogram(name, help, buckets));

@@ -1,4 +1,6 @@
 import type { AppendResult, MessageDraft } from "../../domain/model.ts";
+import type { Logger } from "../../observability/logger.ts";
+import { SupervisedWorker } from "../../workers/supervised-worker.ts";
 import type { SqliteSettings } from "./database.ts";
 import type { FromWriter, ToWriter, WriteOp, WriteResult } from "./writer-protocol.ts";
 
@@ -7,30 +9,34 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 
 /**
  * The socket thread's handle on the writer worker. Writes are batched per event-loop turn; each
- * promise resolves after the transaction holding it has committed.
+ * promise resolves after the transaction holding it has committed. If the worker dies, every write
+ * it had not answered fails at once (its transaction may or may not have committed: a retried send
+ * with the same clientId finds out) and the worker is restarted.
  */
 export class SqliteWriterClient {
-  private worker: Worker | null = null;
+  private host: SupervisedWorker<ToWriter, FromWriter>;
   private waiters = new Map<number, { resolve: (r: OkResult) => void; reject: (e: Error) => void }>();
   private outbox: WriteOp[] = [];
   private nextRid = 1;
   private flushScheduled = false;
 
-  constructor(private path: string, private settings: SqliteSettings, private workerUrl: string | URL) {}
-
-  async start() {
-    const worker = new Worker(this.workerUrl);
-    this.worker = worker;
-    await new Promise<void>((resolve, reject) => {
-      worker.onmessage = (e: MessageEvent<FromWriter>) => {
-        const m = e.data;
-        if (m.kind === "ready") resolve();
-        else if (m.kind === "fatal") reject(new Error(`message writer: ${m.error}`));
-        else this.onWriter(m);
-      };
-      worker.onerror = (e) => reject(new Error(`message writer crashed: ${e.message}`));
-      this.post({ kind: "init", path: this.path, settings: this.settings });
+  constructor(path: string, settings: SqliteSettings, workerUrl: string | URL, log: Logger) {
+    this.host = new SupervisedWorker<ToWriter, FromWriter>({
+      name: "sqlite-writer",
+      url: workerUrl,
+      init: () => ({ kind: "init", path, settings }),
+      onMessage: (m) => this.onWriter(m),
+      onDown: (reason) => this.failPending(reason),
+      log,
     });
+  }
+
+  start() {
+    return this.host.start();
+  }
+
+  get worker(): SupervisedWorker<ToWriter, FromWriter> {
+    return this.host;
   }
 
   async append(draft: MessageDraft): Promise<AppendResult> {
@@ -49,24 +55,13 @@ export class SqliteWriterClient {
   }
 
   async close() {
-    const worker = this.worker;
-    if (!worker) return;
     this.flushOutbox();
-    await new Promise<void>((resolve) => {
-      const timeout = setTimeout(resolve, 5000);
-      worker.onmessage = (e: MessageEvent<FromWriter>) => {
-        if (e.data.kind !== "closed") return this.onWriter(e.data);
-        clearTimeout(timeout);
-        resolve();
-      };
-      this.post({ kind: "close" });
-    });
-    worker.terminate();
-    this.worker = null;
+    await this.host.close({ kind: "close" });
+    this.failPending("message writer closed");
   }
 
   private write(op: DistributiveOmit<WriteOp, "rid">): Promise<OkResult> {
-    if (!this.worker) return Promise.reject(new Error("message writer is not running"));
+    if (!this.host.isUp) return Promise.reject(new Error("message writer is not running"));
     const rid = this.nextRid++;
     this.outbox.push({ ...op, rid } as WriteOp);
     if (!this.flushScheduled) {
@@ -81,11 +76,10 @@ export class SqliteWriterClient {
     if (this.outbox.length === 0) return;
     const ops = this.outbox;
     this.outbox = [];
-    this.post({ kind: "write", ops });
+    if (!this.host.post({ kind: "write", ops })) this.failPending("message writer is not running");
   }
 
-  private onWriter(m: FromWriter) {
-    if (m.kind !== "written") return;
+  private onWriter(m: Extract<FromWriter, { kind: "written" }>) {
     for (const r of m.results) {
       const waiter = this.waiters.get(r.rid);
       if (!waiter) continue;
@@ -95,7 +89,11 @@ export class SqliteWriterClient {
     }
   }
 
-  private post(m: ToWriter) {
-    this.worker!.postMessage(m);
+  private failPending(reason: string) {
+    const error = new Error(reason);
+    const waiters = [...this.waiters.values()];
+    this.waiters.clear();
+    this.outbox = [];
+    for (const w of waiters) w.reject(error);
   }
 }
