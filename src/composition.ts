@@ -5,12 +5,17 @@ import { MemoryPresenceStore } from "./adapters/memory/presence-store.ts";
 import { MemoryRateLimiter } from "./adapters/memory/rate-limiter.ts";
 import { MemoryTicketStore } from "./adapters/memory/ticket-store.ts";
 import { InProcessAiQueue } from "./adapters/memory/ai-queue.ts";
+import { UnavailableSearchIndex } from "./adapters/memory/unavailable-search.ts";
+import { SqliteActivityLog } from "./adapters/sqlite/activity-log.ts";
 import { createSqliteStorage } from "./adapters/sqlite/storage.ts";
+import { WORKER_URLS } from "./worker-urls.ts";
 import type { Config } from "./config.ts";
 import type { Logger } from "./observability/logger.ts";
 import type {
   AccountStore,
+  ActivitySink,
   AiRequestQueue,
+  Analytics,
   ClusterBus,
   EngineHealth,
   Lifecycle,
@@ -19,6 +24,7 @@ import type {
   PresenceStore,
   RateLimiter,
   RoomStore,
+  SearchIndex,
   SocialStore,
   TicketStore,
 } from "./ports/index.ts";
@@ -44,13 +50,17 @@ export interface Adapters {
   tickets: TicketStore;
   /** `/ai` requests: served here when embedded, by any instance through Kafka when scaled out. */
   aiQueue: AiRequestQueue;
+  /** Activity events: SQLite activity.db when embedded; Elasticsearch (through Kafka when configured) when scaled out. */
+  activity: ActivitySink;
+  analytics: Analytics;
+  search: SearchIndex;
   /** Started in this order, closed in reverse. */
   lifecycle: Lifecycle[];
   mode: "embedded" | "scale-out";
 }
 
 
-type Storage = Pick<Adapters, "accounts" | "social" | "rooms" | "log" | "reader"> & { lifecycle: Lifecycle };
+type Storage = Pick<Adapters, "accounts" | "social" | "rooms" | "log" | "reader"> & { lifecycle: Lifecycle; search?: SearchIndex };
 type Coordination = Pick<Adapters, "bus" | "presence" | "limiter" | "tickets"> & { lifecycle: Lifecycle };
 
 /**
@@ -64,12 +74,16 @@ export async function createAdapters(config: Config, log: Logger, instanceId: st
     ? await (await import("./adapters/redis/coordination.ts")).createRedisCoordination({ ...config, REDIS_URL: config.REDIS_URL }, instanceId, log)
     : memoryCoordination();
   const sendLimiter = new MemoryRateLimiter();
+  const activityLog = new SqliteActivityLog(join(config.DATA_DIR, "activity.db"), config.ACTIVITY_RETENTION_DAYS * 86_400_000, WORKER_URLS.activity);
   const adapters: Adapters = {
     ...storage,
     ...coordination,
     sendLimiter,
     aiQueue: new InProcessAiQueue(),
-    lifecycle: [storage.lifecycle, coordination.lifecycle, sendLimiter],
+    activity: activityLog,
+    analytics: activityLog,
+    search: storage.search ?? new UnavailableSearchIndex(),
+    lifecycle: [storage.lifecycle, coordination.lifecycle, sendLimiter, activityLog],
     mode: config.MONGODB_URI || config.REDIS_URL ? "scale-out" : "embedded",
   };
   if (config.KAFKA_BROKERS && config.REDIS_URL && config.MONGODB_URI && "redis" in coordination) {

@@ -1,11 +1,13 @@
-import type { AccountStore, MessageReader, RateLimiter, RoomStore, SocialStore } from "../ports/index.ts";
-import type { RoomSummary } from "../protocol/index.ts";
+import type { AccountStore, MessageReader, PresenceStore, RoomStore, SocialStore } from "../ports/index.ts";
+import type { Friend, RoomReader, RoomSummary } from "../protocol/index.ts";
 import { fail } from "./errors.ts";
+import { spendHourly, type Quota } from "./quota.ts";
 import { dmParticipants, dmRoomId, newId } from "./ids.ts";
 import { z } from "zod";
 import { PUBLIC_ROOM_ID, type ChatMessage, type MemberRoom, type Room } from "./model.ts";
 import type { Notifier } from "./notifier.ts";
 import type { Principal } from "./auth/auth-service.ts";
+import { NO_ACTIVITY, type ActivityRecorder } from "./activity.ts";
 
 /**
  * Brakes on group spam. Caps answer `conflict`, budgets `rate_limited`. Caps are checked before the
@@ -29,8 +31,10 @@ export class RoomService {
     private accounts: AccountStore,
     private social: SocialStore,
     private notifier: Notifier,
-    private limiter: RateLimiter,
-    private limits: GroupLimits,
+    private presence: PresenceStore,
+    private activity: ActivityRecorder = NO_ACTIVITY,
+    /** Unlimited when not given (tools that seed data); the server always passes the configured ones. */
+    private quota: Quota<GroupLimits> | null = null,
   ) {}
 
   async ensurePublicRoom(): Promise<void> {
@@ -38,7 +42,7 @@ export class RoomService {
   }
 
   async joinPublic(userId: string): Promise<void> {
-    await this.rooms.addMember(PUBLIC_ROOM_ID, userId, Date.now());
+    if (await this.rooms.addMember(PUBLIC_ROOM_ID, userId, Date.now())) this.activity.record("room.joined", userId, PUBLIC_ROOM_ID);
   }
 
   async isMember(roomId: string, userId: string): Promise<boolean> {
@@ -90,12 +94,21 @@ export class RoomService {
     return (await this.summarize(userId, rooms, await this.messages.latest([roomId])))[0]!;
   }
 
+  /** Who has read how far in a room (the member asking must belong to it); at most 100 readers, furthest first. */
+  async readers(userId: string, roomId: string): Promise<RoomReader[]> {
+    await this.assertMember(roomId, userId);
+    const cursors = await this.rooms.readCursors(roomId, 100);
+    const users = await this.accounts.usersByIds([...cursors.keys()]);
+    const names = new Map(users.map((u) => [u.id, u.username]));
+    return [...cursors].map(([id, seq]) => ({ userId: id, username: names.get(id) ?? "", seq }));
+  }
+
   /** Socket `join`: members re-join; anyone may join the public room. */
   async join(me: Principal, roomId: string): Promise<RoomSummary> {
     if (!(await this.rooms.isMember(roomId, me.userId))) {
       const room = await this.rooms.room(roomId);
       if (room?.kind !== "public") fail("forbidden", "not a member of this room");
-      await this.addAndAnnounce(roomId, me.userId, me.username);
+      if (await this.addAndAnnounce(roomId, me.userId, me.username)) this.activity.record("room.joined", me.userId, roomId);
     }
     return this.summary(me.userId, roomId);
   }
@@ -105,24 +118,21 @@ export class RoomService {
     if (!(await this.social.areFriends(me.userId, otherId))) fail("forbidden", "DMs are only between friends");
     const id = dmRoomId(me.userId, otherId);
     await this.rooms.ensureRoom({ id, kind: "dm", name: "", createdBy: null, createdAt: Date.now() });
+    let opened = false;
     for (const userId of [me.userId, otherId]) {
-      if (await this.rooms.addMember(id, userId, Date.now())) this.announceRoomTo(userId, id);
+      if (await this.rooms.addMember(id, userId, Date.now())) {
+        opened = true;
+        this.announceRoomTo(userId, id);
+      }
     }
+    if (opened) this.activity.record("dm.opened", me.userId, id, { peer: otherId });
     return this.summary(me.userId, id);
   }
 
   async createGroup(me: Principal, name: string, memberIds: string[]): Promise<RoomSummary> {
     const others = [...new Set(memberIds)].filter((id) => id !== me.userId);
-    if (others.length + 1 > this.limits.membersMax) fail("conflict", `a group has at most ${this.limits.membersMax} members`);
     for (const id of others) await this.assertFriendOf(me.userId, id);
-    if ((await this.rooms.groupsCreatedBy(me.userId)) >= this.limits.createdMax) {
-      fail("conflict", `you have created the most groups allowed (${this.limits.createdMax})`);
-    }
-    for (const id of [me.userId, ...others]) await this.assertGroupRoomFor(id, me.userId);
-    const perHour = this.limits.createdPerHour;
-    if (!(await this.limiter.take(`group-create:${me.userId}`, { capacity: perHour, refillPerSec: perHour / 3600 }))) {
-      fail("rate_limited", "creating groups too fast, try again later");
-    }
+    await this.assertGroupQuota(me.userId, others);
     const room: Room = { id: `g:${newId()}`, kind: "group", name, createdBy: me.userId, createdAt: Date.now() };
     await this.rooms.ensureRoom(room);
     await this.rooms.addMember(room.id, me.userId, Date.now());
@@ -131,7 +141,24 @@ export class RoomService {
       await this.rooms.addMember(room.id, id, Date.now());
       this.announceRoomTo(id, room.id);
     }
+    this.activity.record("group.created", me.userId, room.id);
     return this.summary(me.userId, room.id);
+  }
+
+  /** The members of a room the caller belongs to, with their presence as of now. */
+  async members(me: Principal, roomId: string): Promise<Friend[]> {
+    await this.assertMember(roomId, me.userId);
+    const ids = await this.rooms.memberIds(roomId);
+    const [users, online] = await Promise.all([this.accounts.usersByIds(ids), this.presence.online(ids)]);
+    return users
+      .map((u) => ({ id: u.id, username: u.username, online: online.has(u.id), lastSeen: u.lastSeen }))
+      .sort((a, b) => a.username.localeCompare(b.username));
+  }
+
+  async rename(me: Principal, roomId: string, name: string): Promise<void> {
+    await this.assertCreator(me, roomId);
+    await this.rooms.rename(roomId, name);
+    this.notifier.toRoom(roomId, { type: "room.renamed", room: roomId, name });
   }
 
   async addMember(me: Principal, roomId: string, userId: string): Promise<void> {
@@ -140,11 +167,9 @@ export class RoomService {
     const user = await this.accounts.userById(userId);
     if (!user) return fail("not_found", "no such user");
     if (await this.rooms.isMember(roomId, userId)) fail("conflict", "already a member");
-    if ((await this.rooms.memberIds(roomId)).length >= this.limits.membersMax) {
-      fail("conflict", `the group is full (${this.limits.membersMax} members)`);
-    }
-    await this.assertGroupRoomFor(userId, me.userId);
+    await this.assertMemberQuota(roomId, userId, me.userId);
     if (!(await this.addAndAnnounce(roomId, userId, user.username))) fail("conflict", "already a member");
+    this.activity.record("group.changed", me.userId, roomId, { op: "member_added", member: userId });
   }
 
   async removeMember(me: Principal, roomId: string, userId: string): Promise<void> {
@@ -152,6 +177,7 @@ export class RoomService {
     if (userId === me.userId) fail("bad_request", "the creator leaves with POST /leave");
     const user = await this.accounts.userById(userId);
     if (!(await this.removeAndAnnounce(roomId, userId, user?.username ?? ""))) fail("not_found", "not a member");
+    this.activity.record("group.changed", me.userId, roomId, { op: "member_removed", member: userId });
   }
 
   async leave(me: Principal, roomId: string): Promise<void> {
@@ -159,6 +185,7 @@ export class RoomService {
     if (!room) return fail("not_found", "no such room");
     if (room.kind === "dm") fail("bad_request", "a DM cannot be left");
     if (!(await this.removeAndAnnounce(roomId, me.userId, me.username))) fail("forbidden", "not a member of this room");
+    this.activity.record("room.left", me.userId, roomId);
   }
 
   private async addAndAnnounce(roomId: string, userId: string, username: string): Promise<boolean> {
@@ -190,11 +217,30 @@ export class RoomService {
     if (room.kind !== "group" || room.createdBy !== me.userId) fail("forbidden", "only the group's creator can do this");
   }
 
-  /** The user can join one more group (`me` is who asks, for the wording). */
-  private async assertGroupRoomFor(userId: string, me: string) {
+  /** A new group of `creator` with `others`: group size, groups created (in all and this hour), everyone's group count. */
+  private async assertGroupQuota(creator: string, others: string[]) {
+    if (!this.quota) return;
+    const { limiter, limits } = this.quota;
+    if (others.length + 1 > limits.membersMax) fail("conflict", `a group has at most ${limits.membersMax} members`);
+    if ((await this.rooms.groupsCreatedBy(creator)) >= limits.createdMax) {
+      fail("conflict", `you have created the most groups allowed (${limits.createdMax})`);
+    }
+    for (const id of [creator, ...others]) await this.assertRoomForOneMoreGroup(id, creator, limits);
+    await spendHourly(limiter, `group-create:${creator}`, limits.createdPerHour, "creating groups too fast, try again later");
+  }
+
+  /** `userId` joins `roomId`, added by `by`: the group's size and the user's group count. */
+  private async assertMemberQuota(roomId: string, userId: string, by: string) {
+    if (!this.quota) return;
+    const { limits } = this.quota;
+    if ((await this.rooms.memberIds(roomId)).length >= limits.membersMax) fail("conflict", `the group is full (${limits.membersMax} members)`);
+    await this.assertRoomForOneMoreGroup(userId, by, limits);
+  }
+
+  private async assertRoomForOneMoreGroup(userId: string, by: string, limits: GroupLimits) {
     const groups = (await this.rooms.roomsOf(userId)).filter((r) => r.kind === "group").length;
-    if (groups < this.limits.perUserMax) return;
-    fail("conflict", userId === me ? `you are in the most groups allowed (${this.limits.perUserMax})` : "that user is in too many groups");
+    if (groups < limits.perUserMax) return;
+    fail("conflict", userId === by ? `you are in the most groups allowed (${limits.perUserMax})` : "that user is in too many groups");
   }
 
   private async assertFriendOf(userId: string, otherId: string) {

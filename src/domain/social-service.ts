@@ -1,9 +1,11 @@
-import type { AccountStore, PresenceStore, RateLimiter, SocialStore } from "../ports/index.ts";
+import type { AccountStore, PresenceStore, SocialStore } from "../ports/index.ts";
 import type { Friend, PublicUser } from "../protocol/index.ts";
 import { fail } from "./errors.ts";
+import { type Quota, spendHourly } from "./quota.ts";
 import { dmRoomId } from "./ids.ts";
 import type { Notifier } from "./notifier.ts";
 import type { Principal } from "./auth/auth-service.ts";
+import { NO_ACTIVITY, type ActivityRecorder } from "./activity.ts";
 
 /** Brakes on friend-request spam, per user. */
 export interface SocialLimits {
@@ -20,8 +22,9 @@ export class SocialService {
     private social: SocialStore,
     private presence: PresenceStore,
     private notifier: Notifier,
-    private limiter: RateLimiter,
-    private limits: SocialLimits,
+    private activity: ActivityRecorder = NO_ACTIVITY,
+    /** Unlimited when not given; the server always passes the configured ones. */
+    private quota: Quota<SocialLimits> | null = null,
   ) {}
 
   async searchUsers(me: Principal, query: string): Promise<PublicUser[]> {
@@ -41,15 +44,9 @@ export class SocialService {
     }
     // A request already pending is not sent (or notified) again.
     if (await this.social.request(me.userId, other.id)) fail("conflict", "a friend request to this user is already pending");
-    const { outgoing } = await this.social.requestsOf(me.userId);
-    if (outgoing.length >= this.limits.pendingMax) {
-      fail("conflict", `too many pending friend requests (at most ${this.limits.pendingMax}): cancel some first`);
-    }
-    const perHour = this.limits.requestsPerHour;
-    if (!(await this.limiter.take(`friend-request:${me.userId}`, { capacity: perHour, refillPerSec: perHour / 3600 }))) {
-      fail("rate_limited", "too many friend requests, try again later");
-    }
+    await this.assertRequestQuota(me.userId);
     await this.social.putRequest({ from: me.userId, to: other.id, createdAt: Date.now() });
+    this.activity.record("friend.requested", me.userId, null, { peer: other.id });
     this.notifier.toUser(other.id, { type: "friend", userId: me.userId, username: me.username, op: "requested" });
     return "requested";
   }
@@ -57,6 +54,7 @@ export class SocialService {
   async accept(me: Principal, fromId: string): Promise<void> {
     if (!(await this.social.deleteRequest(fromId, me.userId))) fail("not_found", "no pending request from that user");
     await this.social.addFriendship(fromId, me.userId, Date.now());
+    this.activity.record("friend.accepted", me.userId, null, { peer: fromId });
     const from = await this.accounts.userById(fromId);
     this.notifier.toUser(fromId, { type: "friend", userId: me.userId, username: me.username, op: "accepted" });
     this.notifier.toUser(me.userId, { type: "friend", userId: fromId, username: from?.username ?? "", op: "accepted" });
@@ -95,6 +93,14 @@ export class SocialService {
     return users
       .map((u) => ({ id: u.id, username: u.username, online: online.has(u.id), lastSeen: u.lastSeen }))
       .sort((a, b) => a.username.localeCompare(b.username));
+  }
+
+  private async assertRequestQuota(userId: string) {
+    if (!this.quota) return;
+    const { limiter, limits } = this.quota;
+    const { outgoing } = await this.social.requestsOf(userId);
+    if (outgoing.length >= limits.pendingMax) fail("conflict", `too many pending friend requests (at most ${limits.pendingMax}): cancel some first`);
+    await spendHourly(limiter, `friend-request:${userId}`, limits.requestsPerHour, "too many friend requests, try again later");
   }
 
   private async usersById(ids: string[]) {

@@ -4,13 +4,14 @@ import { DomainError } from "../domain/errors.ts";
 import type { PresenceService } from "../domain/presence-service.ts";
 import type { RoomService } from "../domain/room-service.ts";
 import type { TypingService } from "../domain/typing-service.ts";
+import { NO_ACTIVITY, type ActivityRecorder } from "../domain/activity.ts";
 import { errorFields, type Logger } from "../observability/logger.ts";
 import type { ChatMetrics } from "../observability/metrics.ts";
 import type { Bucket, RateLimiter } from "../ports/index.ts";
 import { CLOSE_CODES, clientFrameSchema, type ClientFrame, type ErrorCode, type ServerFrame } from "../protocol/index.ts";
 import { dmParticipants } from "../domain/ids.ts";
 import type { RealtimeHub } from "./hub.ts";
-import { topics, type ChatSocket, type SocketData } from "./socket-data.ts";
+import type { ChatSocket, SocketData } from "./socket-data.ts";
 
 export interface GatewayDeps {
   hub: RealtimeHub;
@@ -29,6 +30,7 @@ export interface GatewayDeps {
   readyRooms: number;
   /** Checks a message before it is stored (e.g. `/ai` prompt limits); throws a DomainError to refuse it. */
   admit?: (me: SocketData["principal"], body: string) => Promise<void>;
+  activity?: ActivityRecorder;
 }
 
 const isDmRoom = (room: string) => dmParticipants(room) !== null;
@@ -39,7 +41,10 @@ const send = (ws: ChatSocket, frame: ServerFrame) => {
 
 /** The `/ws` protocol: validates every frame, enforces membership and limits, dispatches in order. */
 export class Gateway {
-  constructor(private d: GatewayDeps) {}
+  private activity: ActivityRecorder;
+  constructor(private d: GatewayDeps) {
+    this.activity = d.activity ?? NO_ACTIVITY;
+  }
 
   handlers(): Pick<WebSocketHandler<SocketData>, "open" | "message" | "close"> {
     return {
@@ -58,6 +63,7 @@ export class Gateway {
         ws.data.closed = true;
         this.d.hub.remove(ws);
         const { userId, username } = ws.data.principal;
+        this.activity.record("socket.disconnected", userId, null, { open: this.d.hub.socketCount });
         void ws.data.queue
           .then(() => this.d.presence.disconnected(userId, ws.data.connId))
           .catch((err) => this.d.log.warn("presence update failed", errorFields(err)));
@@ -75,10 +81,12 @@ export class Gateway {
       // Counted on this instance; the client may retry later (after closing another tab).
       return ws.close(CLOSE_CODES.tooManySockets, "too many connections for this user");
     }
-    ws.subscribe(topics.user(userId));
-    // `ready` stays small however many rooms the user has: the newest page, and every room subscribed.
+    this.activity.record("socket.connected", userId, null, { open: this.d.hub.socketCount });
+    // `ready` stays small however many rooms the user has: the newest page, while the socket
+    // receives every room. It promises every event from here on, so the routes from other
+    // instances come first.
     const page = await this.d.rooms.page(userId, undefined, this.d.readyRooms);
-    for (const id of page.roomIds) ws.subscribe(topics.room(id));
+    await this.d.hub.joinRooms(ws, page.roomIds);
     send(ws, { type: "ready", user: { id: userId, username }, rooms: page.rooms, roomsNext: page.next, heartbeatMs: this.d.heartbeatMs });
     await this.d.presence.connected(userId, ws.data.connId);
   }
@@ -113,15 +121,15 @@ export class Gateway {
       }
       case "join": {
         const room = await this.d.rooms.join(me, f.room);
-        ws.subscribe(topics.room(f.room));
+        await this.d.hub.joinRooms(ws, [f.room]);
         return send(ws, { type: "joined", ref: f.ref, room });
       }
       case "leave":
-        ws.unsubscribe(topics.room(f.room));
+        this.d.hub.leaveRoom(ws, f.room);
         return send(ws, { type: "left", ref: f.ref, room: f.room });
       case "dm.open": {
         const room = await this.d.rooms.openDm(me, f.userId);
-        ws.subscribe(topics.room(room.id));
+        await this.d.hub.joinRooms(ws, [room.id]);
         return send(ws, { type: "dm.opened", ref: f.ref, room });
       }
       case "send": {
@@ -148,7 +156,8 @@ export class Gateway {
         return this.d.typing.typing(f.room, me.userId, me.username, f.on);
       case "history": {
         await this.assertMember(ws, f.room);
-        const page = await this.d.chat.history(f.room, f.before, f.limit ?? 50);
+        if (f.around !== undefined && f.before !== undefined) return this.reject(ws, f.ref, "bad_request", "use either before or around");
+        const page = f.around !== undefined ? await this.d.chat.around(f.room, f.around, f.limit ?? 50) : await this.d.chat.history(f.room, f.before, f.limit ?? 50);
         return send(ws, { type: "history", ref: f.ref, room: f.room, ...page });
       }
       case "resume": {
@@ -167,12 +176,11 @@ export class Gateway {
 
   /** Subscribed means member: membership changes (un)subscribe live sockets on every instance. */
   private async assertMember(ws: ChatSocket, room: string) {
-    const topic = topics.room(room);
-    if (ws.isSubscribed(topic)) return;
+    if (this.d.hub.inRoom(ws, room)) return;
     if (!(await this.d.rooms.isMember(room, ws.data.principal.userId))) {
       throw new DomainError("forbidden", "not a member of this room");
     }
-    ws.subscribe(topic);
+    await this.d.hub.joinRooms(ws, [room]);
   }
 
   /** Members post; in a DM only while friends. The answer is cached per socket until they unfriend (see the hub). */
@@ -191,6 +199,7 @@ export class Gateway {
 
   private reject(ws: ChatSocket, ref: string | undefined, code: ErrorCode, message: string) {
     this.d.metrics.framesRejected.inc({ code });
+    this.activity.record("frame.rejected", ws.data.principal.userId, null, { code });
     send(ws, { type: "error", ref, code, message });
   }
 }

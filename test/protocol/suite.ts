@@ -194,6 +194,11 @@ export function protocolSuite(label: string, env: () => Record<string, string>) 
           (c: { id: string }) => c.id === room,
         );
         expect(dm.unread).toBe(0);
+        // After a reload a client learns who read how far from the stored cursors.
+        const reads = await api(url, "GET", `/api/conversations/${encodeURIComponent(room)}/reads`, { token: alice.accessToken });
+        expect(reads.body.reads).toContainEqual({ userId: bob.id, username: bob.username, seq: 2 });
+        const stranger = await register(url, "rd");
+        expect((await api(url, "GET", `/api/conversations/${encodeURIComponent(room)}/reads`, { token: stranger.accessToken })).status).toBe(403);
       });
 
       test("a read beyond the room's last seq is clamped to it", async () => {
@@ -290,6 +295,34 @@ export function protocolSuite(label: string, env: () => Record<string, string>) 
         expect(stored.body.messages.map((m: { body: string }) => m.body)).toEqual(["after removal", "welcome"]);
         expect((await api(url, "POST", `/api/rooms/${room}/leave`, { token: owner.accessToken })).status).toBe(204);
         expect((await api(url, "GET", `/api/conversations/${room}/messages`, { token: owner.accessToken })).status).toBe(403);
+      });
+
+      test("groups: members are listed with presence; the creator renames, a blank name is refused", async () => {
+        const owner = await register(url, "ren");
+        const m1 = await register(url, "rem");
+        const outsider = await register(url, "rex");
+        await befriend(url, owner, m1);
+        const m1ws = await connect(m1);
+        const room = (await api(url, "POST", "/api/groups", { token: owner.accessToken, body: { name: "Team", members: [m1.id] } })).body.id as string;
+        await m1ws.next("room.added", (r) => r.room.id === room);
+
+        const listed = await api(url, "GET", `/api/groups/${room}/members`, { token: m1.accessToken });
+        expect(listed.status).toBe(200);
+        const byName = new Map(listed.body.members.map((m: { username: string; online: boolean }) => [m.username, m.online]));
+        expect(byName).toEqual(new Map([[owner.username, false], [m1.username, true]]));
+        expect((await api(url, "GET", `/api/groups/${room}/members`, { token: outsider.accessToken })).status).toBe(403);
+
+        const renamed = await api(url, "PATCH", `/api/groups/${room}`, { token: owner.accessToken, body: { name: "  Core team " } });
+        expect(renamed.status).toBe(204);
+        expect(await m1ws.next("room.renamed", (r) => r.room === room)).toMatchObject({ name: "Core team" });
+        const convs = await api(url, "GET", "/api/conversations", { token: m1.accessToken });
+        expect(convs.body.conversations.find((c: { id: string }) => c.id === room).name).toBe("Core team");
+
+        const blank = await api(url, "PATCH", `/api/groups/${room}`, { token: owner.accessToken, body: { name: "   " } });
+        expect(blank.status).toBe(400);
+        expect(blank.body.error.code).toBe("bad_request");
+        expect((await api(url, "PATCH", `/api/groups/${room}`, { token: m1.accessToken, body: { name: "Mine" } })).status).toBe(403);
+        expect((await api(url, "PATCH", "/api/groups/g:nope", { token: owner.accessToken, body: { name: "X" } })).status).toBe(404);
       });
 
       test("the public room: everyone is a member; leaving and re-joining is announced", async () => {

@@ -1,14 +1,15 @@
 /**
  * Where the real engines are, for tests. Set by `scripts/engines/env.sh` (TEST_REDIS_URL,
- * TEST_KAFKA_BROKERS, TEST_MONGODB_URI). With REQUIRE_ENGINES=1 (CI) a missing engine fails the
+ * TEST_KAFKA_BROKERS, TEST_MONGODB_URI, TEST_ELASTICSEARCH_URL). With REQUIRE_ENGINES=1 (CI) a missing engine fails the
  * suite instead of skipping it.
  */
-export type EngineName = "redis" | "kafka" | "mongodb";
+export type EngineName = "redis" | "kafka" | "mongodb" | "elasticsearch";
 
 const VARS: Record<EngineName, string> = {
   redis: "TEST_REDIS_URL",
   kafka: "TEST_KAFKA_BROKERS",
   mongodb: "TEST_MONGODB_URI",
+  elasticsearch: "TEST_ELASTICSEARCH_URL",
 };
 
 export const enginesRequired = () => process.env.REQUIRE_ENGINES === "1" || process.env.CI === "true";

@@ -1,7 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Logger } from "../../observability/logger.ts";
+import { createLogger, type Logger } from "../../observability/logger.ts";
 import type { EngineHealth, Lifecycle } from "../../ports/index.ts";
 import { SqliteAccountStore } from "./account-store.ts";
 import { openDatabase, type SqliteSettings } from "./database.ts";
@@ -11,6 +11,8 @@ import { SqliteMessageReader } from "./message-reader.ts";
 import { SqliteRoomStore } from "./room-store.ts";
 import { SqliteSocialStore } from "./social-store.ts";
 import { SqliteWriterClient } from "./writer-client.ts";
+import { ensureSearchSchema } from "./search-schema.ts";
+import { SqliteSearchIndex } from "./search-index.ts";
 import { WORKER_URLS } from "../../worker-urls.ts";
 
 const WRITER_WORKER = WORKER_URLS.sqliteWriter;
@@ -20,11 +22,12 @@ const WRITER_WORKER = WORKER_URLS.sqliteWriter;
  * calling thread (small writes); messages and read cursors go through the writer worker so the
  * socket thread never waits for a commit.
  */
-export function createSqliteStorage(dataDir: string, settings: SqliteSettings, log: Logger) {
+export function createSqliteStorage(dataDir: string, settings: SqliteSettings, log: Logger = createLogger("warn")) {
   mkdirSync(dataDir, { recursive: true });
   const path = join(dataDir, "chat.db");
   // Both connections share the settings: SQLITE_SYNCHRONOUS holds for accounts, friends and rooms too.
   const db = openDatabase(path, settings, true);
+  ensureSearchSchema(db);
   const writer = new SqliteWriterClient(path, settings, WRITER_WORKER, log);
   const lifecycle: Lifecycle = {
     start: () => writer.start(),
@@ -42,6 +45,7 @@ export function createSqliteStorage(dataDir: string, settings: SqliteSettings, l
     rooms: new SqliteRoomStore(db, writer),
     log: new SqliteMessageLog(writer),
     reader: new SqliteMessageReader(db),
+    search: new SqliteSearchIndex(db),
     lifecycle,
   };
 }
