@@ -30,15 +30,22 @@ export interface User {
   name: string;
 }
 
-export async function openClient(browser: Browser, url: string, opts: { viewport?: Viewport; colorScheme?: Scheme } = {}) {
-  const ctx = await browser.newContext({ viewport: opts.viewport ?? DESKTOP, colorScheme: opts.colorScheme ?? "light" });
+export interface ClientOptions {
+  viewport?: Viewport;
+  colorScheme?: Scheme;
+  /** For injecting axe-core: the server's CSP (rightly) refuses inline scripts. */
+  bypassCSP?: boolean;
+}
+
+export async function openClient(browser: Browser, url: string, opts: ClientOptions = {}) {
+  const ctx = await browser.newContext({ viewport: opts.viewport ?? DESKTOP, colorScheme: opts.colorScheme ?? "light", bypassCSP: opts.bypassCSP ?? false });
   const page = await ctx.newPage();
   await page.goto(url);
   return { ctx, page };
 }
 
 /** Signs up through the form and waits until the live connection is up. */
-export async function signUp(browser: Browser, url: string, name: string, opts: { viewport?: Viewport; colorScheme?: Scheme } = {}): Promise<User> {
+export async function signUp(browser: Browser, url: string, name: string, opts: ClientOptions = {}): Promise<User> {
   const { ctx, page } = await openClient(browser, url, opts);
   await page.getByRole("button", { name: "No account? Sign up" }).click();
   await page.getByLabel("Username").fill(name);
@@ -63,9 +70,10 @@ export async function befriendInUi(a: User, b: User) {
   await a.page.getByTestId("friend").filter({ hasText: b.name }).waitFor();
 }
 
-/** Opens the DM with a friend from the friends list. */
+/** Opens the DM with a friend from the friends list and waits until it is the open conversation. */
 export async function openDm(u: User, friend: string) {
   await u.page.getByTestId("friend").filter({ hasText: friend }).getByRole("button", { name: friend, exact: true }).click();
+  await u.page.locator("[data-testid=room][data-kind=dm][aria-current=true]").filter({ hasText: `@${friend}` }).waitFor();
 }
 
 export async function send(page: Page, text: string) {

@@ -58,10 +58,10 @@ describeIf(run, "web client", "needs Chromium (/usr/bin/chromium)", () => {
     await bob.page.getByRole("button", { name: alice.name, exact: true }).click({ timeout: 10_000 });
 
     // Alice types: Bob sees it.
-    await alice.page.getByLabel("Message").pressSequentially("hi B", { delay: 20 });
+    await alice.page.getByLabel("Message", { exact: true }).pressSequentially("hi B", { delay: 20 });
     await bob.page.getByTestId("typing").filter({ hasText: `${alice.name} is typing` }).waitFor({ timeout: 5000 });
-    await alice.page.getByLabel("Message").fill("hi Bob, see https://example.com");
-    await alice.page.getByLabel("Message").press("Enter");
+    await alice.page.getByLabel("Message", { exact: true }).fill("hi Bob, see https://example.com");
+    await alice.page.getByLabel("Message", { exact: true }).press("Enter");
     await bob.page.getByTestId("message").filter({ hasText: "hi Bob" }).waitFor();
     const link = bob.page.getByRole("link", { name: "https://example.com" });
     expect(await link.getAttribute("rel")).toBe("noopener noreferrer");
@@ -69,8 +69,8 @@ describeIf(run, "web client", "needs Chromium (/usr/bin/chromium)", () => {
 
     // Hostile HTML renders as text.
     const hostile = `<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">`;
-    await alice.page.getByLabel("Message").fill(hostile);
-    await alice.page.getByLabel("Message").press("Enter");
+    await alice.page.getByLabel("Message", { exact: true }).fill(hostile);
+    await alice.page.getByLabel("Message", { exact: true }).press("Enter");
     await bob.page.getByTestId("message").filter({ hasText: "<img src=x" }).waitFor();
     expect(await bob.page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(await bob.page.locator("[data-testid=messages] img").count()).toBe(0);
@@ -84,8 +84,8 @@ describeIf(run, "web client", "needs Chromium (/usr/bin/chromium)", () => {
     await bob.page.evaluate(() => (window as unknown as { __chatDrop: () => void }).__chatDrop());
     await bob.page.getByTestId("connection").filter({ hasText: "reconnecting" }).waitFor({ timeout: 5000 }).catch(() => {});
     for (const n of [1, 2, 3]) {
-      await alice.page.getByLabel("Message").fill(`while away ${n}`);
-      await alice.page.getByLabel("Message").press("Enter");
+      await alice.page.getByLabel("Message", { exact: true }).fill(`while away ${n}`);
+      await alice.page.getByLabel("Message", { exact: true }).press("Enter");
     }
     await bob.page.getByTestId("message").filter({ hasText: "while away 3" }).waitFor({ timeout: 15_000 });
     for (const n of [1, 2, 3]) expect(await bob.page.getByTestId("message").filter({ hasText: `while away ${n}` }).count()).toBe(1);

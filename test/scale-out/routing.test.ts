@@ -72,7 +72,7 @@ describeWithEngines(["redis", "mongodb"], "routing by room", () => {
 
     expect(await busReceived(two)).toBe(before + 1); // the marker only
     expect(cb.drain("message").filter((m) => m.room === room)).toEqual([]);
-  });
+  }, 30_000);
 
   test("rooms across instances, DMs, friend requests and presence still cross; channels follow the sockets", async () => {
     const [a, b] = await Promise.all([register(one.url, "xa"), register(two.url, "xb")]);
@@ -111,5 +111,5 @@ describeWithEngines(["redis", "mongodb"], "routing by room", () => {
     expect([await instancesOn(`r:${room}`), await instancesOn(`u:${b.id}`)]).toEqual([2, 1]);
     await ca.sendMessage(room, "welcome back");
     expect((await cb.next("message", (m) => m.room === room)).body).toBe("welcome back");
-  });
+  }, 30_000);
 });

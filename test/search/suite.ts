@@ -36,8 +36,8 @@ async function groupOf(s: TestServer, owner: Account, members: Account[], name =
   return res.body.id as string;
 }
 
-export function searchSuite(mode: string, env: ServerEnv) {
-  describe(`search over REST (${mode})`, () => {
+export function searchSuite(mode: string, env: ServerEnv, skip = false) {
+  describe.skipIf(skip)(`search over REST (${mode})`, () => {
     let server: TestServer;
     beforeAll(async () => {
       server = await startServer({ env: env() });
@@ -143,7 +143,7 @@ export function searchSuite(mode: string, env: ServerEnv) {
     });
   });
 
-  describe(`analytics over REST (${mode})`, () => {
+  describe.skipIf(skip)(`analytics over REST (${mode})`, () => {
     let server: TestServer;
     const admin = uniqueName("adm");
     beforeAll(async () => {
