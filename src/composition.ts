@@ -8,9 +8,12 @@ import { InProcessAiQueue } from "./adapters/memory/ai-queue.ts";
 import { UnavailableSearchIndex } from "./adapters/memory/unavailable-search.ts";
 import { SqliteActivityLog } from "./adapters/sqlite/activity-log.ts";
 import { createSqliteStorage } from "./adapters/sqlite/storage.ts";
+import { boundedPort, CallHealth } from "./adapters/guard/bounded-port.ts";
 import { WORKER_URLS } from "./worker-urls.ts";
 import type { Config } from "./config.ts";
-import type { Logger } from "./observability/logger.ts";
+import { errorFields, type Logger } from "./observability/logger.ts";
+import type { ChatMessage } from "./domain/model.ts";
+import type { RedisConnection } from "./adapters/redis/connection.ts";
 import type {
   AccountStore,
   ActivitySink,
@@ -19,6 +22,7 @@ import type {
   ClusterBus,
   EngineHealth,
   Lifecycle,
+  LocalRateLimiter,
   MessageLog,
   MessageReader,
   PresenceStore,
@@ -46,7 +50,7 @@ export interface Adapters {
    * handled in order); as an abuse brake it may be per instance (a user with tabs on two
    * instances gets twice the burst).
    */
-  sendLimiter: RateLimiter;
+  sendLimiter: LocalRateLimiter;
   tickets: TicketStore;
   /** `/ai` requests: served here when embedded, by any instance through Kafka when scaled out. */
   aiQueue: AiRequestQueue;
@@ -54,6 +58,10 @@ export interface Adapters {
   activity: ActivitySink;
   analytics: Analytics;
   search: SearchIndex;
+  /** Hands a new message to the search index when nothing else carries it there (SQLite triggers, the Kafka indexer). */
+  indexMessage?: (message: ChatMessage) => void;
+  /** Documents waiting to be indexed and documents Elasticsearch rejected (parked), for /metrics. */
+  indexStatus?: () => { lag: number | null; parked: number };
   /** Started in this order, closed in reverse. */
   lifecycle: Lifecycle[];
   mode: "embedded" | "scale-out";
@@ -69,7 +77,7 @@ type Coordination = Pick<Adapters, "bus" | "presence" | "limiter" | "tickets"> &
  * embedded server does not pay for loading kafkajs, mongodb and redis at startup.
  */
 export async function createAdapters(config: Config, log: Logger, instanceId: string): Promise<Adapters> {
-  const storage = config.MONGODB_URI ? await mongoStorage(config.MONGODB_URI) : sqliteStorage(config, log);
+  const storage = config.MONGODB_URI ? await mongoStorage(config.MONGODB_URI, config.STORAGE_TIMEOUT_MS) : sqliteStorage(config, log);
   const coordination = config.REDIS_URL
     ? await (await import("./adapters/redis/coordination.ts")).createRedisCoordination({ ...config, REDIS_URL: config.REDIS_URL }, instanceId, log)
     : memoryCoordination();
@@ -86,7 +94,9 @@ export async function createAdapters(config: Config, log: Logger, instanceId: st
     lifecycle: [storage.lifecycle, coordination.lifecycle, sendLimiter, activityLog],
     mode: config.MONGODB_URI || config.REDIS_URL ? "scale-out" : "embedded",
   };
+  let pipelineRedis: RedisConnection | undefined;
   if (config.KAFKA_BROKERS && config.REDIS_URL && config.MONGODB_URI && "redis" in coordination) {
+    pipelineRedis = coordination.redis;
     // Kafka takes over the write path: Redis assigns seqs, a worker persists into MongoDB.
     const [{ createKafkaPipeline }, { KafkaAiQueue }, { createKafka }] = await Promise.all([
       import("./adapters/kafka/pipeline.ts"),
@@ -104,7 +114,7 @@ export async function createAdapters(config: Config, log: Logger, instanceId: st
     adapters.reader = pipeline.reader;
     adapters.rooms = pipeline.rooms;
     adapters.lifecycle.push(pipeline.lifecycle);
-    adapters.aiQueue = new KafkaAiQueue(createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-ai` }, log), coordination.redis.cmd, {
+    adapters.aiQueue = new KafkaAiQueue(createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-ai`, requestTimeoutMs: config.STORAGE_TIMEOUT_MS }, log), coordination.redis.cmd, {
       topic: config.KAFKA_AI_TOPIC,
       groupId: `${config.KAFKA_CLIENT_ID}-ai`,
       partitions: config.KAFKA_PARTITIONS,
@@ -112,16 +122,85 @@ export async function createAdapters(config: Config, log: Logger, instanceId: st
     }, log);
   }
   adapters.lifecycle.push(adapters.aiQueue);
-  return adapters;
+  if (config.ELASTICSEARCH_URL) await useElasticsearch(adapters, config, log, activityLog, pipelineRedis);
+  return bounded(adapters, config.STORAGE_TIMEOUT_MS * 2, log);
+}
+
+/** Every port that reaches an engine answers within `ms` (else `unavailable`): nothing waits forever on a store. */
+function bounded(a: Adapters, ms: number, log: Logger): Adapters {
+  const calls = new CallHealth(ms * 2);
+  const events = {
+    onFailure: (port: string, method: string, err: unknown) => {
+      calls.record(port, method);
+      log.warn("engine call failed", { port, method, ...errorFields(err) });
+    },
+  };
+  const b = <T extends object>(name: string, port: T) => boundedPort(name, port, ms, events);
+  return {
+    ...a,
+    accounts: b("accounts", a.accounts),
+    social: b("social", a.social),
+    rooms: b("rooms", a.rooms),
+    log: b("log", a.log),
+    reader: b("reader", a.reader),
+    presence: b("presence", a.presence),
+    limiter: b("limiter", a.limiter),
+    tickets: b("tickets", a.tickets),
+    lifecycle: [...a.lifecycle, calls],
+  };
+}
+
+/**
+ * Search and analytics move to Elasticsearch. With Kafka, events and messages reach it through the
+ * indexing worker (see kafka/activity-pipeline.ts); without, this instance indexes its own.
+ */
+async function useElasticsearch(adapters: Adapters, config: Config, log: Logger, embedded: SqliteActivityLog, redis?: RedisConnection) {
+  const { createElastic } = await import("./adapters/elasticsearch/elastic.ts");
+  const es = createElastic({ url: config.ELASTICSEARCH_URL!, prefix: config.ES_INDEX_PREFIX, retentionDays: config.ACTIVITY_RETENTION_DAYS }, log);
+  adapters.search = es.search;
+  adapters.analytics = es.analytics;
+  adapters.lifecycle = adapters.lifecycle.filter((l) => l !== embedded);
+  adapters.lifecycle.push(es.lifecycle);
+  if (config.KAFKA_BROKERS && redis) {
+    const [{ KafkaActivitySink }, { createKafka }, { IndexingWorkerClient }] = await Promise.all([
+      import("./adapters/kafka/activity-sink.ts"),
+      import("./adapters/kafka/kafka-client.ts"),
+      import("./workers/indexing-client.ts"),
+    ]);
+    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-activity` }, log);
+    const topic = { topic: config.KAFKA_ACTIVITY_TOPIC, partitions: config.KAFKA_PARTITIONS, replication: config.KAFKA_REPLICATION };
+    const sink = new KafkaActivitySink(kafka, redis.cmd, topic, config.PARKED_RETRY_MS, log);
+    const indexer = new IndexingWorkerClient({
+      brokers: config.KAFKA_BROKERS,
+      clientId: config.KAFKA_CLIENT_ID,
+      messagesTopic: config.KAFKA_MESSAGES_TOPIC,
+      activityTopic: config.KAFKA_ACTIVITY_TOPIC,
+      groupId: `${config.KAFKA_CLIENT_ID}-indexer`,
+      elasticsearchUrl: config.ELASTICSEARCH_URL!,
+      indexPrefix: config.ES_INDEX_PREFIX,
+      retentionDays: config.ACTIVITY_RETENTION_DAYS,
+      logLevel: config.LOG_LEVEL,
+    });
+    adapters.activity = sink;
+    adapters.indexStatus = () => ({ lag: indexer.status.lag, parked: indexer.status.parked });
+    adapters.lifecycle.push(sink, indexer);
+    return;
+  }
+  const { DirectIndexer } = await import("./adapters/elasticsearch/direct-indexer.ts");
+  const direct = new DirectIndexer(es.client, es.names, es.ready, log);
+  adapters.activity = direct;
+  adapters.indexMessage = (m) => direct.message(m);
+  adapters.indexStatus = () => direct.status();
+  adapters.lifecycle.push(direct);
 }
 
 function sqliteStorage(config: Config, log: Logger): Storage {
   return createSqliteStorage(config.DATA_DIR, { synchronous: config.SQLITE_SYNCHRONOUS, busyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS }, log);
 }
 
-async function mongoStorage(uri: string): Promise<Storage> {
+async function mongoStorage(uri: string, timeoutMS: number): Promise<Storage> {
   const { createMongoStorage } = await import("./adapters/mongodb/storage.ts");
-  const mongo = createMongoStorage({ uri });
+  const mongo = createMongoStorage({ uri, timeoutMS });
   return { accounts: mongo.accounts, social: mongo.social, rooms: mongo.rooms, reader: mongo.reader, log: mongo.log, lifecycle: mongo.lifecycle };
 }
 

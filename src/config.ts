@@ -60,6 +60,12 @@ const schema = z.object({
   PARKED_RETRY_MAX_MS: z.coerce.number().int().min(1000).default(30 * 60_000),
   MONGODB_URI: optionalUrl,
   PRESENCE_TTL_SEC: z.coerce.number().int().min(3).default(20),
+  /** Bound on one engine call (MongoDB, Redis, Kafka request); a port call answers `unavailable` by twice this. */
+  STORAGE_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+  /** Health turns red when acked messages wait this long for persistence without any progress. */
+  PERSIST_STALL_SEC: z.coerce.number().int().min(1).default(30),
+  /** SIGTERM/SIGINT: the process exits by then even if an engine never answers. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(8000),
 
   /** Search and the activity log/analytics in Elasticsearch (else SQLite FTS5 + an activity table). */
   ELASTICSEARCH_URL: optionalUrl,

@@ -1,6 +1,7 @@
 import { WorkerAiRunner } from "./workers/ai-worker-client.ts";
 import type { AiProviderSettings } from "./workers/ai-protocol.ts";
 import { createAdapters, jwtSecret, type Adapters } from "./composition.ts";
+import { withDeadline } from "./adapters/guard/bounded-port.ts";
 import { AiResponder } from "./domain/ai/ai-responder.ts";
 import { BOT_USER_ID, BOT_USERNAME } from "./domain/model.ts";
 import type { Config } from "./config.ts";
@@ -85,6 +86,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const typing = new TypingService(hub, config.TYPING_TTL_MS);
   const chat = new ChatService(adapters.log, adapters.reader, adapters.rooms, hub, activity);
   const ai = await startAi(config, adapters, chat, hub, activity, log);
+  if (adapters.indexMessage) chat.onMessage(adapters.indexMessage);
 
   const gateway = new Gateway({
     hub,
@@ -106,6 +108,11 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   metrics.registry.gauge("chat_open_sockets", "Open WebSocket connections on this instance", () => hub.socketCount);
   let backlog = 0;
   metrics.registry.gauge("chat_persistence_queue_depth", "Messages accepted but not yet in the final store", () => backlog);
+  if (adapters.indexStatus) {
+    const status = adapters.indexStatus;
+    metrics.registry.gauge("chat_index_lag", "Messages and activity events not yet indexed for search (-1: unknown)", () => status().lag ?? -1);
+    metrics.registry.gauge("chat_index_parked", "Documents the search index rejected, parked for inspection", () => status().parked);
+  }
   const backlogTimer = setInterval(() => void adapters.log.backlog().then((n) => (backlog = n), () => {}), 1000);
 
   // Worker threads are supervised (restarted when they die); health is red while one is down.
@@ -123,7 +130,9 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const health = async (): Promise<EngineHealth[]> => [
     ...(await Promise.all(
       adapters.lifecycle.flatMap((p) =>
-        p.health ? [p.health().catch((err): EngineHealth => ({ name: "unknown", ok: false, detail: String(err) }))] : [],
+        p.health
+          ? [withDeadline(p.health(), config.STORAGE_TIMEOUT_MS * 2, "health", "check").catch((err): EngineHealth => ({ name: "unknown", ok: false, detail: err instanceof Error ? err.message : String(err) }))]
+          : [],
       ),
     )),
     ...threads.map((t) => {

@@ -105,25 +105,19 @@ export class RealtimeHub implements Notifier {
   }
 
   toRoom(room: string, frame: ServerFrame) {
-    this.emit(topics.room(room), frame);
+    this.emit(topics.room(room), frameEnvelope(frame));
   }
   toUser(userId: string, frame: ServerFrame) {
-    this.emit(topics.user(userId), frame);
+    this.emit(topics.user(userId), frameEnvelope(frame));
   }
   membership(userId: string, room: string, op: MembershipOp) {
-    const e: ClusterEnvelope = { kind: "membership", userId, room, op };
-    this.apply(topics.user(userId), e);
-    this.bus.publish(topics.user(userId), e);
+    this.emit(topics.user(userId), { kind: "membership", userId, room, op });
   }
   sessionRevoked(sessionId: string) {
-    const e: ClusterEnvelope = { kind: "session.revoked", sessionId };
-    this.apply(BROADCAST, e);
-    this.bus.publish(BROADCAST, e);
+    this.emit(BROADCAST, { kind: "session.revoked", sessionId });
   }
 
-  private emit(topic: string, frame: ServerFrame) {
-    // Serialised once, for local sockets and for every other instance alike.
-    const e: ClusterEnvelope = { kind: "frame", frameType: frame.type, frame: JSON.stringify(frame) };
+  private emit(topic: BusTopic, e: ClusterEnvelope) {
     this.apply(topic, e);
     this.bus.publish(topic, e);
   }
@@ -178,6 +172,9 @@ export class RealtimeHub implements Notifier {
     return Promise.race([subscribed.then(() => {}), timeout]).finally(() => clearTimeout(timer));
   }
 }
+
+/** Serialised once, for local sockets and for every other instance alike. */
+const frameEnvelope = (frame: ServerFrame): ClusterEnvelope => ({ kind: "frame", frameType: frame.type, frame: JSON.stringify(frame) });
 
 function addTo<K, V>(map: Map<K, Set<V>>, key: K, value: V) {
   let set = map.get(key);

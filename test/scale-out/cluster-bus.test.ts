@@ -1,10 +1,10 @@
 /** The Redis cluster bus on a real Redis: routing by topic, subscription races, reconnects, bad envelopes. */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, test } from "bun:test";
 import { decodeEnvelope, encodeEnvelope, RedisClusterBus } from "../../src/adapters/redis/cluster-bus.ts";
 import { connectRedis, type RedisConnection } from "../../src/adapters/redis/connection.ts";
 import { createLogger } from "../../src/observability/logger.ts";
 import type { BusTopic, ClusterEnvelope } from "../../src/ports/index.ts";
-import { engineUrl, haveEngines } from "../support/engines.ts";
+import { describeWithEngines, engineUrl } from "../support/engines.ts";
 
 const log = createLogger("error");
 const prefix = `chat-t${Date.now().toString(36)}:`;
@@ -32,7 +32,7 @@ async function eventually<T>(read: () => Promise<T> | T, check: (v: T) => boolea
   }
 }
 
-describe.skipIf(!haveEngines("redis"))("Redis cluster bus", () => {
+describeWithEngines(["redis"], "Redis cluster bus", () => {
   let a: Instance;
   let b: Instance;
   const subscribers = async (topic: string) => {
@@ -42,13 +42,13 @@ describe.skipIf(!haveEngines("redis"))("Redis cluster bus", () => {
 
   beforeAll(async () => {
     [a, b] = await Promise.all([instance("bus-a"), instance("bus-b")]);
-  });
+  }, 20_000);
   afterAll(async () => {
     for (const x of [a, b]) {
       await x?.bus.close();
       await x?.redis.close();
     }
-  });
+  }, 20_000);
 
   test("an envelope reaches only the instances subscribed to its topic, in publish order, never its publisher", async () => {
     await Promise.all([a.bus.subscribe("r:both"), b.bus.subscribe("r:both"), a.bus.subscribe("r:a-only")]);
@@ -61,7 +61,7 @@ describe.skipIf(!haveEngines("redis"))("Redis cluster bus", () => {
     expect(b.got.map((g) => (g.e.kind === "frame" ? JSON.parse(g.e.frame).n : -1))).toEqual([...Array.from({ length: 25 }, (_, i) => i * 2), 2000]);
     // a hears only b's envelope, not its own 51.
     expect(a.got).toEqual([{ topic: "r:a-only", e: frame(1000) }]);
-  });
+  }, 20_000);
 
   test("subscribe and unsubscribe calls that interleave end in the state of the last call", async () => {
     b.bus.unsubscribe("r:flip");
@@ -79,7 +79,7 @@ describe.skipIf(!haveEngines("redis"))("Redis cluster bus", () => {
     a.bus.publish("r:flip", frame(2));
     await eventually(() => b.got.length, (n) => n >= 1);
     expect(b.got).toEqual([{ topic: "r:flip", e: frame(2) }]);
-  });
+  }, 20_000);
 
   test("after the subscriber connection drops, every wanted topic is subscribed again, also ones the connection had lost", async () => {
     await Promise.all([b.bus.subscribe("r:kept"), b.bus.subscribe("r:lost")]);
@@ -95,7 +95,7 @@ describe.skipIf(!haveEngines("redis"))("Redis cluster bus", () => {
     for (const [i, topic] of topics.slice(0, 3).entries()) a.bus.publish(topic, frame(i));
     await eventually(() => b.got.length, (n) => n >= 3);
     expect(b.got.map((g) => g.topic)).toEqual(topics.slice(0, 3));
-  });
+  }, 20_000);
 
   test("malformed envelopes are refused by their header, without parsing the frame", () => {
     const ok = encodeEnvelope("x", frame(1));
@@ -105,5 +105,5 @@ describe.skipIf(!haveEngines("redis"))("Redis cluster bus", () => {
     for (const bad of ["", "Fx\tnope\n{}", "Fx\ttyping\nnot json", "Fx typing\n{}", "Cx\n{\"kind\":\"membership\"}", "Cx\n{", "Zx\n{}"]) {
       expect(decodeEnvelope(bad)).toHaveProperty("error");
     }
-  });
+  }, 20_000);
 });

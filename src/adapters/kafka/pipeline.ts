@@ -25,12 +25,23 @@ export interface KafkaPipelineConfig {
 
 /** The scale-out message path: Redis seq + Kafka log + a worker that persists into MongoDB. */
 export function createKafkaPipeline({ config, redis, store, rooms, log }: KafkaPipelineConfig) {
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID }, log);
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, requestTimeoutMs: config.STORAGE_TIMEOUT_MS }, log);
   const state = new RedisPipelineState(redis.cmd, config.KAFKA_MESSAGES_TOPIC);
   const producer = new BatchingProducer(kafka, config.KAFKA_MESSAGES_TOPIC, 5000);
   const reader = new CachedMessageReader(store, state);
   const messageLog = new KafkaMessageLog(state, producer, store, config.PARKED_RETRY_MS, log);
   let status: Extract<FromPipelineWorker, { kind: "status" }> | null = null;
+  // Persistence is healthy while it has nothing to do or keeps moving; a backlog that stops
+  // shrinking (a store that takes no writes, a stuck worker) turns health red after a while.
+  let progressAt = Date.now();
+  const onStatus = (next: Extract<FromPipelineWorker, { kind: "status" }>) => {
+    if (next.lag === 0 || next.persisted !== status?.persisted) progressAt = Date.now();
+    status = next;
+  };
+  const stalledFor = () => {
+    const ms = Date.now() - progressAt;
+    return ms > config.PERSIST_STALL_SEC * 1000 ? Math.round(ms / 1000) : 0;
+  };
   const worker = new SupervisedWorker<ToPipelineWorker, FromPipelineWorker>({
     name: "pipeline",
     url: PIPELINE_WORKER,
@@ -45,9 +56,10 @@ export function createKafkaPipeline({ config, redis, store, rooms, log }: KafkaP
       retryFirstMs: config.PARKED_RETRY_MS,
       retryMaxMs: config.PARKED_RETRY_MAX_MS,
       logLevel: config.LOG_LEVEL,
+      timeoutMs: config.STORAGE_TIMEOUT_MS,
     }),
     onMessage: (m) => {
-      if (m.kind === "status") status = m;
+      if (m.kind === "status") onStatus(m);
     },
     // Nothing waits on it: accepted messages are in Kafka or the Redis outbox and are picked up
     // again by the restarted worker (the consumer resumes from its committed offsets).
@@ -77,14 +89,16 @@ export function createKafkaPipeline({ config, redis, store, rooms, log }: KafkaP
     async health(): Promise<EngineHealth> {
       const parked = await state.parkedCount().catch(() => -1);
       const failing = status?.failingSince ?? null;
+      const stalled = stalledFor();
       return {
         name: "kafka",
-        ok: worker.isUp && failing === null && producer.isConnected,
+        ok: worker.isUp && failing === null && producer.isConnected && stalled === 0,
         parked,
         persisted: status?.persisted ?? 0,
         batchesRetried: status?.givenBack ?? 0,
         ...(status?.lag != null ? { lag: status.lag } : {}),
         ...(failing ? { detail: `store writes failing since ${new Date(failing).toISOString()}` } : {}),
+        ...(stalled && !failing ? { detail: `persistence made no progress for ${stalled} s with messages waiting` } : {}),
       };
     },
   };

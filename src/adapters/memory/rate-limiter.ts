@@ -1,10 +1,10 @@
-import type { Bucket, RateLimiter } from "../../ports/index.ts";
+import type { Bucket, LocalRateLimiter } from "../../ports/index.ts";
 
 /**
  * In-process token buckets; buckets are swept once they would be full again, so keys don't
  * accumulate and a slow bucket (e.g. 30 per hour) is not reset early by the sweep.
  */
-export class MemoryRateLimiter implements RateLimiter {
+export class MemoryRateLimiter implements LocalRateLimiter {
   private buckets = new Map<string, { tokens: number; at: number; fullAt: number }>();
   private sweeper: ReturnType<typeof setInterval> | null = null;
 

@@ -53,7 +53,8 @@ export function decodeEnvelope(raw: string): Decoded {
 
 /**
  * Redis 7 sharded pub/sub (SSUBSCRIBE/SPUBLISH), one channel per topic, so an instance receives only
- * the rooms and users it has sockets for, and in a Redis Cluster each channel lives on one shard.
+ * the rooms and users it has sockets for (in a Redis Cluster each channel would live on one shard;
+ * that needs node-redis's cluster client in `connection.ts`, not used today).
  * Subscriptions are reconciled per channel: calls for one channel run one after another against the
  * wanted state, and after every reconnect all wanted channels are subscribed again (node-redis
  * restores only the subscriptions that had completed before the connection dropped).
@@ -65,6 +66,8 @@ export class RedisClusterBus implements ClusterBus {
   /** The tail of each channel's queue of reconciliations; removed once the queue is idle. */
   private pending = new Map<BusTopic, Promise<void>>();
   private listener = (raw: string, channel: string) => this.receive(raw, channel);
+  /** Set on close: sockets closing at shutdown must not touch a connection that is going away. */
+  private closed = false;
 
   constructor(
     private redis: RedisConnection,
@@ -81,6 +84,7 @@ export class RedisClusterBus implements ClusterBus {
   }
 
   async close() {
+    this.closed = true;
     this.redis.sub.off("ready", this.resubscribe);
   }
 
@@ -112,6 +116,7 @@ export class RedisClusterBus implements ClusterBus {
   /** Queues one step that brings the channel to the wanted state; resolves once it is there (or failed). */
   private reconcile(topic: BusTopic): Promise<void> {
     const step = async () => {
+      if (this.closed) return;
       const channel = this.prefix + topic;
       const current = this.redis.sub.getPubSubListeners("SHARDED").get(channel);
       const have = !!current && !current.unsubscribing;
