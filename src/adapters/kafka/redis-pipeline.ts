@@ -23,6 +23,8 @@ export const pipelineKeys = (topic: string) => ({
   seq: (room: string) => `seq:${room}`,
   /** Per (sender, room, clientId): the same clientId reused in another room is a new message. */
   idem: (from: string, room: string, clientId: string) => `idem:${from}:${room}:${clientId}`,
+  /** Written by releases before idempotency per room (see ACCEPT). */
+  legacyIdem: (from: string, clientId: string) => `idem:${from}:${clientId}`,
   recent: (room: string) => `recent:${room}`,
   unpersisted: (room: string) => `unpersisted:${room}`,
   ownReads: (user: string) => `ownread:${user}`,
@@ -56,8 +58,8 @@ export class RedisPipelineState {
     const draft = { id: d.id, room: d.room, from: d.from, fromName: d.fromName, body: d.body, createdAt: d.createdAt, clientId: d.clientId, ...(d.incomplete ? { incomplete: true } : {}) };
     const [status, json] = (await ACCEPT.run(
       this.redis,
-      [k.idem(d.from, d.room, d.clientId), k.seq(d.room), k.recent(d.room), k.unpersisted(d.room), k.outbox, k.outboxRecordPrefix + d.id, k.ownReads(d.from)],
-      [JSON.stringify(draft), WEEK_SEC, RECENT_PER_ROOM, now + IN_FLIGHT_LEASE_MS, d.id],
+      [k.idem(d.from, d.room, d.clientId), k.seq(d.room), k.recent(d.room), k.unpersisted(d.room), k.outbox, k.outboxRecordPrefix + d.id, k.ownReads(d.from), k.legacyIdem(d.from, d.clientId)],
+      [JSON.stringify(draft), WEEK_SEC, RECENT_PER_ROOM, now + IN_FLIGHT_LEASE_MS, d.id, d.room],
     )) as [number, string | number];
     if (status === -1) return "unseeded";
     // New: only its seq comes back (the draft is here), so nothing is parsed or validated again.
