@@ -1,4 +1,5 @@
 import type { Database } from "bun:sqlite";
+import { SEARCH_SCHEMA } from "./search-schema.ts";
 
 /**
  * The SQLite schema as an ordered list of migrations. `PRAGMA user_version` records the last one
@@ -61,6 +62,13 @@ CREATE UNIQUE INDEX IF NOT EXISTS messages_client ON messages (from_id, client_i
     sql: `
 CREATE UNIQUE INDEX messages_sender_room_client ON messages (from_id, room_id, client_id);
 DROP INDEX IF EXISTS messages_client;
+`,
+  },
+  {
+    version: 3,
+    name: "message search (FTS5 trigram), indexing the messages already stored",
+    sql: `${SEARCH_SCHEMA}
+INSERT INTO message_search (body, id, room_id, from_id, created_at) SELECT body, id, room_id, from_id, created_at FROM messages;
 `,
   },
 ];
