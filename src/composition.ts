@@ -22,6 +22,7 @@ import type {
   ClusterBus,
   EngineHealth,
   Lifecycle,
+  LocalRateLimiter,
   MessageLog,
   MessageReader,
   PresenceStore,
@@ -49,7 +50,7 @@ export interface Adapters {
    * handled in order); as an abuse brake it may be per instance (a user with tabs on two
    * instances gets twice the burst).
    */
-  sendLimiter: RateLimiter;
+  sendLimiter: LocalRateLimiter;
   tickets: TicketStore;
   /** `/ai` requests: served here when embedded, by any instance through Kafka when scaled out. */
   aiQueue: AiRequestQueue;
@@ -76,7 +77,7 @@ type Coordination = Pick<Adapters, "bus" | "presence" | "limiter" | "tickets"> &
  * embedded server does not pay for loading kafkajs, mongodb and redis at startup.
  */
 export async function createAdapters(config: Config, log: Logger, instanceId: string): Promise<Adapters> {
-  const storage = config.MONGODB_URI ? await mongoStorage(config.MONGODB_URI, config.STORAGE_TIMEOUT_MS) : sqliteStorage(config);
+  const storage = config.MONGODB_URI ? await mongoStorage(config.MONGODB_URI, config.STORAGE_TIMEOUT_MS) : sqliteStorage(config, log);
   const coordination = config.REDIS_URL
     ? await (await import("./adapters/redis/coordination.ts")).createRedisCoordination({ ...config, REDIS_URL: config.REDIS_URL }, instanceId, log)
     : memoryCoordination();
@@ -193,8 +194,8 @@ async function useElasticsearch(adapters: Adapters, config: Config, log: Logger,
   adapters.lifecycle.push(direct);
 }
 
-function sqliteStorage(config: Config): Storage {
-  return createSqliteStorage(config.DATA_DIR, { synchronous: config.SQLITE_SYNCHRONOUS, busyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS });
+function sqliteStorage(config: Config, log: Logger): Storage {
+  return createSqliteStorage(config.DATA_DIR, { synchronous: config.SQLITE_SYNCHRONOUS, busyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS }, log);
 }
 
 async function mongoStorage(uri: string, timeoutMS: number): Promise<Storage> {

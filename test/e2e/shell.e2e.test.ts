@@ -2,11 +2,12 @@
  * The app shell in a real headless Chromium against a real server: layout on a phone and a desktop,
  * the sidebar, friends, groups, sign-up, notifications, reconnecting and accessibility (axe-core).
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { uniqueName } from "../support/client.ts";
 import { enginesRequired } from "../support/engines.ts";
+import { describeIf } from "../support/skips.ts";
 import { startServer, type TestServer } from "../support/server.ts";
 import {
   axeViolations, befriendInUi, DESKTOP, haveChromium, launch, logIn, openClient, openDm, PHONE, scratchShots, send, signUp, type Scheme, type User,
@@ -15,7 +16,7 @@ import {
 const run = haveChromium() || enginesRequired(); // in CI a missing browser is a failure, not a skip
 const LONG = 60_000;
 
-describe.skipIf(!run)("web client shell", () => {
+describeIf(run, "web client shell", "needs Chromium (/usr/bin/chromium)", () => {
   let server: TestServer;
   let browser: Browser;
   let shots: string;

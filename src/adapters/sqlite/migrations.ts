@@ -66,6 +66,12 @@ DROP INDEX IF EXISTS messages_client;
   },
   {
     version: 3,
+    // Counting the groups a user created (the groups-per-user cap) without a scan.
+    name: "rooms by creator",
+    sql: "CREATE INDEX rooms_created_by ON rooms (created_by, kind);",
+  },
+  {
+    version: 4,
     name: "message search (FTS5 trigram), indexing the messages already stored",
     sql: `${SEARCH_SCHEMA}
 INSERT INTO message_search (body, id, room_id, from_id, created_at) SELECT body, id, room_id, from_id, created_at FROM messages;

@@ -5,7 +5,7 @@ import type { Database } from "bun:sqlite";
  * `launch` finds `relaunched` and `example.com/plan` finds the link). Triggers keep it in step with
  * `messages` inside the writer's own transaction: a message is searchable exactly when it is
  * durable, and an edited or deleted body stops being findable in its old form.
- * Applied as migration 3 (migrations.ts).
+ * Applied as migration 4 (migrations.ts).
  */
 export const SEARCH_SCHEMA = `
 CREATE VIRTUAL TABLE IF NOT EXISTS message_search USING fts5(
