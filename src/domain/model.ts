@@ -50,7 +50,7 @@ export interface MessageDraft {
 
 export interface AppendResult {
   message: ChatMessage;
-  /** True when (from, clientId) was already stored: `message` is the original. */
+  /** True when (from, room, clientId) was already stored: `message` is the original. */
   duplicate: boolean;
 }
 

@@ -1,10 +1,11 @@
-import type { AccountStore, MessageReader, RoomStore, SocialStore } from "../ports/index.ts";
-import type { RoomReader, RoomSummary } from "../protocol/index.ts";
+import type { AccountStore, MessageReader, PresenceStore, RoomStore, SocialStore } from "../ports/index.ts";
+import type { Friend, RoomReader, RoomSummary } from "../protocol/index.ts";
 import { fail } from "./errors.ts";
 import { dmParticipants, dmRoomId, newId } from "./ids.ts";
 import { PUBLIC_ROOM_ID, type MemberRoom, type Room } from "./model.ts";
 import type { Notifier } from "./notifier.ts";
 import type { Principal } from "./auth/auth-service.ts";
+import { NO_ACTIVITY, type ActivityRecorder } from "./activity.ts";
 
 /** Conversations: the public room, DMs between friends, private groups run by their creator. */
 export class RoomService {
@@ -14,6 +15,8 @@ export class RoomService {
     private accounts: AccountStore,
     private social: SocialStore,
     private notifier: Notifier,
+    private presence: PresenceStore,
+    private activity: ActivityRecorder = NO_ACTIVITY,
   ) {}
 
   async ensurePublicRoom(): Promise<void> {
@@ -21,7 +24,7 @@ export class RoomService {
   }
 
   async joinPublic(userId: string): Promise<void> {
-    await this.rooms.addMember(PUBLIC_ROOM_ID, userId, Date.now());
+    if (await this.rooms.addMember(PUBLIC_ROOM_ID, userId, Date.now())) this.activity.record("room.joined", userId, PUBLIC_ROOM_ID);
   }
 
   async isMember(roomId: string, userId: string): Promise<boolean> {
@@ -30,6 +33,16 @@ export class RoomService {
 
   async assertMember(roomId: string, userId: string): Promise<void> {
     if (!(await this.rooms.isMember(roomId, userId))) fail("forbidden", "not a member of this room");
+  }
+
+  /**
+   * Sending and typing: members only, and in a DM only while its two users are friends (a DM
+   * between non-friends is read-only history).
+   */
+  async assertCanPost(roomId: string, userId: string): Promise<void> {
+    await this.assertMember(roomId, userId);
+    const peer = dmParticipants(roomId)?.find((id) => id !== userId);
+    if (peer && !(await this.social.areFriends(userId, peer))) fail("forbidden", "you are no longer friends: this DM is read-only");
   }
 
   async memberIds(roomId: string): Promise<string[]> {
@@ -62,7 +75,7 @@ export class RoomService {
     if (!(await this.rooms.isMember(roomId, me.userId))) {
       const room = await this.rooms.room(roomId);
       if (room?.kind !== "public") fail("forbidden", "not a member of this room");
-      await this.addAndAnnounce(roomId, me.userId, me.username);
+      if (await this.addAndAnnounce(roomId, me.userId, me.username)) this.activity.record("room.joined", me.userId, roomId);
     }
     return this.summary(me.userId, roomId);
   }
@@ -72,9 +85,14 @@ export class RoomService {
     if (!(await this.social.areFriends(me.userId, otherId))) fail("forbidden", "DMs are only between friends");
     const id = dmRoomId(me.userId, otherId);
     await this.rooms.ensureRoom({ id, kind: "dm", name: "", createdBy: null, createdAt: Date.now() });
+    let opened = false;
     for (const userId of [me.userId, otherId]) {
-      if (await this.rooms.addMember(id, userId, Date.now())) this.announceRoomTo(userId, id);
+      if (await this.rooms.addMember(id, userId, Date.now())) {
+        opened = true;
+        this.announceRoomTo(userId, id);
+      }
     }
+    if (opened) this.activity.record("dm.opened", me.userId, id, { peer: otherId });
     return this.summary(me.userId, id);
   }
 
@@ -89,7 +107,24 @@ export class RoomService {
       await this.rooms.addMember(room.id, id, Date.now());
       this.announceRoomTo(id, room.id);
     }
+    this.activity.record("group.created", me.userId, room.id);
     return this.summary(me.userId, room.id);
+  }
+
+  /** The members of a room the caller belongs to, with their presence as of now. */
+  async members(me: Principal, roomId: string): Promise<Friend[]> {
+    await this.assertMember(roomId, me.userId);
+    const ids = await this.rooms.memberIds(roomId);
+    const [users, online] = await Promise.all([this.accounts.usersByIds(ids), this.presence.online(ids)]);
+    return users
+      .map((u) => ({ id: u.id, username: u.username, online: online.has(u.id), lastSeen: u.lastSeen }))
+      .sort((a, b) => a.username.localeCompare(b.username));
+  }
+
+  async rename(me: Principal, roomId: string, name: string): Promise<void> {
+    await this.assertCreator(me, roomId);
+    await this.rooms.rename(roomId, name);
+    this.notifier.toRoom(roomId, { type: "room.renamed", room: roomId, name });
   }
 
   async addMember(me: Principal, roomId: string, userId: string): Promise<void> {
@@ -98,6 +133,7 @@ export class RoomService {
     const user = await this.accounts.userById(userId);
     if (!user) return fail("not_found", "no such user");
     if (!(await this.addAndAnnounce(roomId, userId, user.username))) fail("conflict", "already a member");
+    this.activity.record("group.changed", me.userId, roomId, { op: "member_added", member: userId });
   }
 
   async removeMember(me: Principal, roomId: string, userId: string): Promise<void> {
@@ -105,6 +141,7 @@ export class RoomService {
     if (userId === me.userId) fail("bad_request", "the creator leaves with POST /leave");
     const user = await this.accounts.userById(userId);
     if (!(await this.removeAndAnnounce(roomId, userId, user?.username ?? ""))) fail("not_found", "not a member");
+    this.activity.record("group.changed", me.userId, roomId, { op: "member_removed", member: userId });
   }
 
   async leave(me: Principal, roomId: string): Promise<void> {
@@ -112,6 +149,7 @@ export class RoomService {
     if (!room) return fail("not_found", "no such room");
     if (room.kind === "dm") fail("bad_request", "a DM cannot be left");
     if (!(await this.removeAndAnnounce(roomId, me.userId, me.username))) fail("forbidden", "not a member of this room");
+    this.activity.record("room.left", me.userId, roomId);
   }
 
   private async addAndAnnounce(roomId: string, userId: string, username: string): Promise<boolean> {
@@ -150,7 +188,11 @@ export class RoomService {
   private async summarize(userId: string, rooms: MemberRoom[]): Promise<RoomSummary[]> {
     const latest = await this.messages.latest(rooms.map((r) => r.id));
     const peerIds = rooms.map((r) => dmParticipants(r.id)?.find((id) => id !== userId)).filter((x): x is string => !!x);
-    const peers = new Map((await this.accounts.usersByIds(peerIds)).map((u) => [u.id, u.username]));
+    const [users, friends] = await Promise.all([
+      this.accounts.usersByIds(peerIds),
+      peerIds.length ? this.social.friendIds(userId).then((ids) => new Set(ids)) : new Set<string>(),
+    ]);
+    const peers = new Map(users.map((u) => [u.id, u.username]));
     return rooms
       .map((r) => {
         const last = latest.get(r.id) ?? null;
@@ -167,6 +209,7 @@ export class RoomService {
           createdBy: r.createdBy,
         };
         if (peerId) summary.peer = { id: peerId, username: peers.get(peerId) ?? "" };
+        if (peerId && !friends.has(peerId)) summary.readOnly = true;
         return summary;
       })
       .sort((a, b) => (b.lastMessage?.createdAt ?? 0) - (a.lastMessage?.createdAt ?? 0));

@@ -1,8 +1,10 @@
 import type { AccountStore, PresenceStore, SocialStore } from "../ports/index.ts";
 import type { Friend, PublicUser } from "../protocol/index.ts";
 import { fail } from "./errors.ts";
+import { dmRoomId } from "./ids.ts";
 import type { Notifier } from "./notifier.ts";
 import type { Principal } from "./auth/auth-service.ts";
+import { NO_ACTIVITY, type ActivityRecorder } from "./activity.ts";
 
 /** Friend requests and friendships. DMs and group invitations are only possible between friends. */
 export class SocialService {
@@ -11,6 +13,7 @@ export class SocialService {
     private social: SocialStore,
     private presence: PresenceStore,
     private notifier: Notifier,
+    private activity: ActivityRecorder = NO_ACTIVITY,
   ) {}
 
   async searchUsers(me: Principal, query: string): Promise<PublicUser[]> {
@@ -29,6 +32,7 @@ export class SocialService {
       return "accepted";
     }
     await this.social.putRequest({ from: me.userId, to: other.id, createdAt: Date.now() });
+    this.activity.record("friend.requested", me.userId, null, { peer: other.id });
     this.notifier.toUser(other.id, { type: "friend", userId: me.userId, username: me.username, op: "requested" });
     return "requested";
   }
@@ -36,6 +40,7 @@ export class SocialService {
   async accept(me: Principal, fromId: string): Promise<void> {
     if (!(await this.social.deleteRequest(fromId, me.userId))) fail("not_found", "no pending request from that user");
     await this.social.addFriendship(fromId, me.userId, Date.now());
+    this.activity.record("friend.accepted", me.userId, null, { peer: fromId });
     const from = await this.accounts.userById(fromId);
     this.notifier.toUser(fromId, { type: "friend", userId: me.userId, username: me.username, op: "accepted" });
     this.notifier.toUser(me.userId, { type: "friend", userId: fromId, username: from?.username ?? "", op: "accepted" });
@@ -52,6 +57,9 @@ export class SocialService {
 
   async unfriend(me: Principal, otherId: string): Promise<void> {
     if (!(await this.social.removeFriendship(me.userId, otherId))) fail("not_found", "not friends");
+    // Their DM stays, read-only: both keep its history, neither can post until they are friends again.
+    const dm = dmRoomId(me.userId, otherId);
+    for (const userId of [me.userId, otherId]) this.notifier.membership(userId, dm, "read-only");
     this.notifier.toUser(otherId, { type: "friend", userId: me.userId, username: me.username, op: "removed" });
   }
 

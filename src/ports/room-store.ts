@@ -6,6 +6,8 @@ export interface RoomStore extends Lifecycle {
   /** Creates the room if it does not exist; never changes an existing one. */
   ensureRoom(room: Room): Promise<void>;
   room(id: string): Promise<Room | null>;
+  /** Changes the name of an existing room; true when the room exists. */
+  rename(id: string, name: string): Promise<boolean>;
   /** True when the user was not a member before. */
   addMember(roomId: string, userId: string, at: number): Promise<boolean>;
   /** True when the user was a member. */

@@ -9,11 +9,16 @@ export const createGroupSchema = z.object({
   name: z.string().trim().min(1).max(80),
   members: z.array(z.string().min(1).max(64)).max(100).default([]),
 });
+export const renameGroupSchema = createGroupSchema.pick({ name: true });
 export const addMemberSchema = z.object({ userId: z.string().min(1).max(64) });
-export const historyQuerySchema = z.object({
-  before: z.coerce.number().int().positive().optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-});
+export const historyQuerySchema = z
+  .object({
+    before: z.coerce.number().int().positive().optional(),
+    /** Opens the conversation at this seq: the page holds it with the messages on both sides. */
+    around: z.coerce.number().int().positive().optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+  })
+  .refine((q) => q.before === undefined || q.around === undefined, { message: "use either before or around", path: ["around"] });
 export const userSearchSchema = z.object({ q: z.string().max(64).default("") });
 
 export const publicUserSchema = z.object({ id: z.string(), username: z.string() });
@@ -24,6 +29,8 @@ export const friendSchema = publicUserSchema.extend({
   lastSeen: z.number().int().nullable(),
 });
 export type Friend = z.infer<typeof friendSchema>;
+/** A group member as the group's members see them (presence as of the request). */
+export const groupMembersResponseSchema = z.object({ members: z.array(friendSchema) });
 
 export const authResponseSchema = z.object({
   accessToken: z.string(),
@@ -38,6 +45,8 @@ export const messagesPageSchema = z.object({
   messages: z.array(messageSchema),
   /** Pass as `before` to get the next older page; null when there is none. */
   nextBefore: z.number().int().nullable(),
+  /** With `around`: the newest seq of the page when newer messages follow (page on with WS `resume` from it), else null. */
+  nextAfter: z.number().int().nullable().optional(),
 });
 export const roomReaderSchema = z.object({ userId: z.string(), username: z.string(), seq: z.number().int().positive() });
 export type RoomReader = z.infer<typeof roomReaderSchema>;

@@ -49,6 +49,8 @@ export const roomSummarySchema = z.object({
   /** For DMs: the other participant. */
   peer: z.object({ id: z.string(), username: z.string() }).optional(),
   createdBy: z.string().nullable(),
+  /** A DM whose users are no longer friends: history stays readable, nobody can send or type. */
+  readOnly: z.boolean().optional(),
 });
 export type RoomSummary = z.infer<typeof roomSummarySchema>;
 
@@ -70,6 +72,8 @@ export const clientFrameSchema = z.discriminatedUnion("type", [
     ref: ref.optional(),
     room: roomId,
     before: seq.optional(),
+    /** Instead of `before`: the page around this seq (it, older and newer messages). */
+    around: z.number().int().positive().optional(),
     limit: z.number().int().min(1).max(LIMITS.historyPageMax).optional(),
   }),
   z.object({
@@ -107,6 +111,8 @@ export const serverFrameSchema = z.discriminatedUnion("type", [
     /** Newest first. */
     messages: z.array(messageSchema),
     hasMore: z.boolean(),
+    /** Only for `around`: newer messages follow the page. */
+    hasNewer: z.boolean().optional(),
   }),
   z.object({
     type: z.literal("resumed"),
@@ -128,6 +134,7 @@ export const serverFrameSchema = z.discriminatedUnion("type", [
   }),
   z.object({ type: z.literal("room.added"), room: roomSummarySchema }),
   z.object({ type: z.literal("room.removed"), room: z.string() }),
+  z.object({ type: z.literal("room.renamed"), room: z.string(), name: z.string() }),
   z.object({ type: z.literal("read"), ref: z.string().optional(), room: z.string(), userId: z.string(), seq: z.number().int() }),
   z.object({ type: z.literal("friend"), userId: z.string(), username: z.string(), op: z.enum(["requested", "accepted", "declined", "removed"]) }),
   z.object({ type: z.literal("ai.start"), room: z.string(), streamId: z.string(), botId: z.string(), botName: z.string(), replyTo: z.string() }),

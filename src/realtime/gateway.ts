@@ -4,12 +4,14 @@ import { DomainError } from "../domain/errors.ts";
 import type { PresenceService } from "../domain/presence-service.ts";
 import type { RoomService } from "../domain/room-service.ts";
 import type { TypingService } from "../domain/typing-service.ts";
+import { NO_ACTIVITY, type ActivityRecorder } from "../domain/activity.ts";
 import { errorFields, type Logger } from "../observability/logger.ts";
 import type { ChatMetrics } from "../observability/metrics.ts";
 import type { Bucket, RateLimiter } from "../ports/index.ts";
 import { clientFrameSchema, type ClientFrame, type ErrorCode, type ServerFrame } from "../protocol/index.ts";
+import { dmParticipants } from "../domain/ids.ts";
 import type { RealtimeHub } from "./hub.ts";
-import { topics, type ChatSocket, type SocketData } from "./socket-data.ts";
+import type { ChatSocket, SocketData } from "./socket-data.ts";
 
 export interface GatewayDeps {
   hub: RealtimeHub;
@@ -24,7 +26,10 @@ export interface GatewayDeps {
   heartbeatMs: number;
   /** Checks a message before it is stored (e.g. `/ai` prompt limits); throws a DomainError to refuse it. */
   admit?: (me: SocketData["principal"], body: string) => Promise<void>;
+  activity?: ActivityRecorder;
 }
+
+const isDmRoom = (room: string) => dmParticipants(room) !== null;
 
 const send = (ws: ChatSocket, frame: ServerFrame) => {
   if (!ws.data.closed) ws.send(JSON.stringify(frame));
@@ -32,7 +37,10 @@ const send = (ws: ChatSocket, frame: ServerFrame) => {
 
 /** The `/ws` protocol: validates every frame, enforces membership and limits, dispatches in order. */
 export class Gateway {
-  constructor(private d: GatewayDeps) {}
+  private activity: ActivityRecorder;
+  constructor(private d: GatewayDeps) {
+    this.activity = d.activity ?? NO_ACTIVITY;
+  }
 
   handlers(): Pick<WebSocketHandler<SocketData>, "open" | "message" | "close"> {
     return {
@@ -51,6 +59,7 @@ export class Gateway {
         ws.data.closed = true;
         this.d.hub.remove(ws);
         const { userId, username } = ws.data.principal;
+        this.activity.record("socket.disconnected", userId, null, { open: this.d.hub.socketCount });
         void ws.data.queue
           .then(() => this.d.presence.disconnected(userId, ws.data.connId))
           .catch((err) => this.d.log.warn("presence update failed", errorFields(err)));
@@ -64,9 +73,10 @@ export class Gateway {
   private async opened(ws: ChatSocket) {
     const { userId, username } = ws.data.principal;
     this.d.hub.add(ws);
-    ws.subscribe(topics.user(userId));
+    this.activity.record("socket.connected", userId, null, { open: this.d.hub.socketCount });
     const rooms = await this.d.rooms.summaries(userId);
-    for (const r of rooms) ws.subscribe(topics.room(r.id));
+    // `ready` promises every event from here on, so the routes from other instances come first.
+    await this.d.hub.joinRooms(ws, rooms.map((r) => r.id));
     send(ws, { type: "ready", user: { id: userId, username }, rooms, heartbeatMs: this.d.heartbeatMs });
     await this.d.presence.connected(userId, ws.data.connId);
   }
@@ -97,19 +107,19 @@ export class Gateway {
         return send(ws, { type: "pong", ref: f.ref, ts: Date.now() });
       case "join": {
         const room = await this.d.rooms.join(me, f.room);
-        ws.subscribe(topics.room(f.room));
+        await this.d.hub.joinRooms(ws, [f.room]);
         return send(ws, { type: "joined", ref: f.ref, room });
       }
       case "leave":
-        ws.unsubscribe(topics.room(f.room));
+        this.d.hub.leaveRoom(ws, f.room);
         return send(ws, { type: "left", ref: f.ref, room: f.room });
       case "dm.open": {
         const room = await this.d.rooms.openDm(me, f.userId);
-        ws.subscribe(topics.room(room.id));
+        await this.d.hub.joinRooms(ws, [room.id]);
         return send(ws, { type: "dm.opened", ref: f.ref, room });
       }
       case "send": {
-        await this.assertMember(ws, f.room);
+        await this.assertCanPost(ws, f.room);
         if (!(await this.d.sendLimiter.take(`send:${me.userId}`, this.d.sendBucket))) {
           return this.reject(ws, f.ref, "rate_limited", "sending too fast, slow down");
         }
@@ -128,11 +138,12 @@ export class Gateway {
         return;
       }
       case "typing":
-        await this.assertMember(ws, f.room);
+        await this.assertCanPost(ws, f.room);
         return this.d.typing.typing(f.room, me.userId, me.username, f.on);
       case "history": {
         await this.assertMember(ws, f.room);
-        const page = await this.d.chat.history(f.room, f.before, f.limit ?? 50);
+        if (f.around !== undefined && f.before !== undefined) return this.reject(ws, f.ref, "bad_request", "use either before or around");
+        const page = f.around !== undefined ? await this.d.chat.around(f.room, f.around, f.limit ?? 50) : await this.d.chat.history(f.room, f.before, f.limit ?? 50);
         return send(ws, { type: "history", ref: f.ref, room: f.room, ...page });
       }
       case "resume": {
@@ -151,12 +162,19 @@ export class Gateway {
 
   /** Subscribed means member: membership changes (un)subscribe live sockets on every instance. */
   private async assertMember(ws: ChatSocket, room: string) {
-    const topic = topics.room(room);
-    if (ws.isSubscribed(topic)) return;
+    if (this.d.hub.inRoom(ws, room)) return;
     if (!(await this.d.rooms.isMember(room, ws.data.principal.userId))) {
       throw new DomainError("forbidden", "not a member of this room");
     }
-    ws.subscribe(topic);
+    await this.d.hub.joinRooms(ws, [room]);
+  }
+
+  /** Members post; in a DM only while friends. The answer is cached per socket until they unfriend (see the hub). */
+  private async assertCanPost(ws: ChatSocket, room: string) {
+    await this.assertMember(ws, room);
+    if (!isDmRoom(room) || ws.data.dmPostable?.has(room)) return;
+    await this.d.rooms.assertCanPost(room, ws.data.principal.userId);
+    (ws.data.dmPostable ??= new Set()).add(room);
   }
 
   private fail(ws: ChatSocket, ref: string | undefined, err: unknown) {
@@ -167,6 +185,7 @@ export class Gateway {
 
   private reject(ws: ChatSocket, ref: string | undefined, code: ErrorCode, message: string) {
     this.d.metrics.framesRejected.inc({ code });
+    this.activity.record("frame.rejected", ws.data.principal.userId, null, { code });
     send(ws, { type: "error", ref, code, message });
   }
 }

@@ -8,6 +8,8 @@ export interface SocketData {
   /** Frames are dispatched in arrival order; a send's dispatch ends once it is handed to the log. */
   queue: Promise<void>;
   closed: boolean;
+  /** DMs this socket has been allowed to post in (friends at the time); dropped when they unfriend. */
+  dmPostable?: Set<string>;
 }
 
 export type ChatSocket = ServerWebSocket<SocketData>;

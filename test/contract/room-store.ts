@@ -20,6 +20,15 @@ export function roomStoreContract(name: string, make: MakeFixture<{ store: RoomS
       await Promise.all(Array.from({ length: 5 }, () => store.ensureRoom(room(uid("r-")))));
     });
 
+    test("rename changes the name of an existing room only", async () => {
+      const { store } = f();
+      const r = room();
+      await store.ensureRoom(r);
+      expect(await store.rename(r.id, "Renamed")).toBe(true);
+      expect(await store.room(r.id)).toEqual({ ...r, name: "Renamed" });
+      expect(await store.rename(uid("none-"), "Nope")).toBe(false);
+    });
+
     test("a room nobody created (DMs, the public room) reads back with createdBy null", async () => {
       const { store } = f();
       const dm: Room = { id: uid("dm-"), kind: "dm", name: "", createdBy: null, createdAt: 5 };

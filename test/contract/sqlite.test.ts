@@ -12,7 +12,7 @@ import { socialStoreContract } from "./social-store.ts";
 /** A fresh database file with its writer worker, exactly as the embedded server builds it. */
 async function sqlite() {
   const dir = mkdtempSync(join(tmpdir(), "chat-contract-"));
-  const storage = createSqliteStorage(dir, "NORMAL");
+  const storage = createSqliteStorage(dir, { synchronous: "NORMAL", busyTimeoutMs: 5000 });
   await storage.lifecycle.start?.();
   return {
     ...storage,

@@ -1,19 +1,18 @@
 /** The web client in a real headless Chromium against a real server: what Alice and Bob see. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { uniqueName } from "../support/client.ts";
 import { enginesRequired } from "../support/engines.ts";
 import { startServer, type TestServer } from "../support/server.ts";
-import { haveChromium, launch } from "./browser.ts";
+import { haveChromium, launch, scratchShots } from "./browser.ts";
 
-const SHOTS = join(import.meta.dir, "..", "..", "docs", "screenshots");
 const run = haveChromium() || enginesRequired(); // in CI a missing browser is a failure, not a skip
 
 describe.skipIf(!run)("web client", () => {
   let server: TestServer;
   let browser: Browser;
+  let shots: string;
   let alice: { ctx: BrowserContext; page: Page; name: string };
   let bob: { ctx: BrowserContext; page: Page; name: string };
 
@@ -34,7 +33,7 @@ describe.skipIf(!run)("web client", () => {
     if (build.exitCode !== 0) throw new Error(`client build failed: ${build.stderr}`);
     server = await startServer({ env: { SERVE_CLIENT: "true", TYPING_TTL_MS: "4000" } });
     browser = await launch();
-    mkdirSync(SHOTS, { recursive: true });
+    shots = scratchShots(); // never docs/screenshots: `npm run screenshots` refreshes those on purpose
     alice = await signUp(uniqueName("alice"));
     bob = await signUp(uniqueName("bob"));
   }, 120_000);
@@ -45,8 +44,8 @@ describe.skipIf(!run)("web client", () => {
 
   test("friends, a DM, typing, reload, offline, reconnect and inert HTML", async () => {
     // Alice asks Bob; Bob accepts.
-    await alice.page.getByLabel("Add a friend by username").fill(bob.name);
-    await alice.page.getByRole("button", { name: "Add", exact: true }).click();
+    await alice.page.getByLabel("Find people by name").fill(bob.name);
+    await alice.page.getByRole("button", { name: `Add ${bob.name} as a friend` }).click();
     await bob.page.getByRole("button", { name: "Accept" }).click({ timeout: 10_000 });
     await alice.page.getByRole("button", { name: bob.name, exact: true }).click({ timeout: 10_000 });
     await bob.page.getByRole("button", { name: alice.name, exact: true }).click({ timeout: 10_000 });
@@ -59,7 +58,7 @@ describe.skipIf(!run)("web client", () => {
     await bob.page.getByTestId("message").filter({ hasText: "hi Bob" }).waitFor();
     const link = bob.page.getByRole("link", { name: "https://example.com" });
     expect(await link.getAttribute("rel")).toBe("noopener noreferrer");
-    await alice.page.screenshot({ path: join(SHOTS, "conversation.png") });
+    await alice.page.screenshot({ path: join(shots, "conversation.png") });
 
     // Hostile HTML renders as text.
     const hostile = `<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">`;
@@ -83,11 +82,11 @@ describe.skipIf(!run)("web client", () => {
     }
     await bob.page.getByTestId("message").filter({ hasText: "while away 3" }).waitFor({ timeout: 15_000 });
     for (const n of [1, 2, 3]) expect(await bob.page.getByTestId("message").filter({ hasText: `while away ${n}` }).count()).toBe(1);
-    await bob.page.screenshot({ path: join(SHOTS, "reconnected.png") });
+    await bob.page.screenshot({ path: join(shots, "reconnected.png") });
 
     // Bob closes his page: Alice sees him go offline.
     await bob.ctx.close();
     await alice.page.getByTestId(`presence-${bob.name}`).filter({ hasText: /last seen|offline/ }).waitFor({ timeout: 15_000 });
-    await alice.page.screenshot({ path: join(SHOTS, "sidebar-offline.png") });
+    await alice.page.screenshot({ path: join(shots, "sidebar-offline.png") });
   }, 120_000);
 });

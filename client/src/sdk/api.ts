@@ -49,6 +49,15 @@ export class Api {
   decline = (userId: string) => this.call("POST", `/api/friends/requests/${userId}/decline`);
   openDm = (userId: string) => this.call<RoomSummary>("POST", `/api/dms/${userId}`);
   createGroup = (name: string, members: string[]) => this.call<RoomSummary>("POST", "/api/groups", { name, members });
+  // People and groups, as the app shell manages them.
+  searchUsers = (q: string) => this.call<{ users: PublicUser[] }>("GET", `/api/users?q=${encodeURIComponent(q)}`);
+  cancelRequest = (userId: string) => this.call("DELETE", `/api/friends/requests/${userId}`);
+  unfriend = (userId: string) => this.call("DELETE", `/api/friends/${userId}`);
+  groupMembers = (room: string) => this.call<{ members: Friend[] }>("GET", `/api/groups/${encodeURIComponent(room)}/members`);
+  renameGroup = (room: string, name: string) => this.call("PATCH", `/api/groups/${encodeURIComponent(room)}`, { name });
+  addMember = (room: string, userId: string) => this.call("POST", `/api/groups/${encodeURIComponent(room)}/members`, { userId });
+  removeMember = (room: string, userId: string) => this.call("DELETE", `/api/groups/${encodeURIComponent(room)}/members/${userId}`);
+  leaveRoom = (room: string) => this.call("POST", `/api/rooms/${encodeURIComponent(room)}/leave`);
 
   private async refresh() {
     this.adopt(await this.call<AuthResponse>("POST", "/api/auth/refresh", undefined, false));

@@ -67,7 +67,10 @@ export function createChat() {
   };
   const refreshRooms = async () => set("rooms", (await api.conversations()).conversations);
 
+  // The app shell listens here for notifications (title, desktop, sound) and member changes.
+  const frameListeners = new Set<(f: ServerFrame) => void>();
   const onFrame = (f: ServerFrame) => {
+    for (const listen of frameListeners) listen(f);
     switch (f.type) {
       case "ready":
         return set({ rooms: f.rooms, me: f.user });
@@ -91,10 +94,19 @@ export function createChat() {
         return set("friends", (fr) => fr.id === f.userId, { online: f.status === "online", lastSeen: f.lastSeen });
       case "read":
         return set("reads", f.room, (r = {}) => ({ ...r, [f.userId]: f.seq }));
-      case "room.added":
-        return set("rooms", (rs) => (rs.some((r) => r.id === f.room.id) ? rs : [f.room, ...rs]));
+      case "room.added": {
+        // Its first message can arrive before the announcement, whose summary may predate it.
+        const newest = state.messages[f.room.id]?.at(-1);
+        const room = newest && newest.seq > f.room.lastSeq
+          ? { ...f.room, lastMessage: newest, lastSeq: newest.seq, unread: newest.seq - f.room.lastReadSeq }
+          : f.room;
+        return set("rooms", (rs) => (rs.some((r) => r.id === room.id) ? rs : [room, ...rs]));
+      }
       case "room.removed":
+        if (state.active === f.room) set("active", null);
         return set("rooms", (rs) => rs.filter((r) => r.id !== f.room));
+      case "room.renamed":
+        return set("rooms", (r) => r.id === f.room, "name", f.name);
       case "friend":
         return void refreshSocial();
       case "ai.start":
@@ -135,11 +147,12 @@ export function createChat() {
   const start = async () => {
     set("me", api.user);
     await Promise.all([refreshRooms(), refreshSocial()]);
-    await socket.connect();
+    await socket.reopen();
   };
   api.onSessionEnded = () => {
     socket.close();
-    set({ me: null, connection: "offline" });
+    // Nothing of this session's conversations stays for whoever logs in next on this page.
+    set({ me: null, connection: "offline", messages: {}, hasOlder: {}, pending: [], typing: {}, reads: {}, ai: [], active: null });
   };
 
   return {
@@ -218,6 +231,11 @@ export function createChat() {
       await this.open(room.id);
     },
     dismissNotice: () => set("notice", null),
+    /** Calls `listen` with every frame the client applies; returns the unsubscribe function. */
+    onFrame(listen: (f: ServerFrame) => void) {
+      frameListeners.add(listen);
+      return () => frameListeners.delete(listen);
+    },
   };
 }
 

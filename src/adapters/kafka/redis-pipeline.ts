@@ -21,7 +21,8 @@ const IN_FLIGHT_LEASE_MS = 30_000;
 /** Room keys are global (room ids are unique); the outbox belongs to one topic's pipeline. */
 export const pipelineKeys = (topic: string) => ({
   seq: (room: string) => `seq:${room}`,
-  idem: (from: string, clientId: string) => `idem:${from}:${clientId}`,
+  /** Per (sender, room, clientId): the same clientId reused in another room is a new message. */
+  idem: (from: string, room: string, clientId: string) => `idem:${from}:${room}:${clientId}`,
   recent: (room: string) => `recent:${room}`,
   unpersisted: (room: string) => `unpersisted:${room}`,
   ownReads: (user: string) => `ownread:${user}`,
@@ -55,7 +56,7 @@ export class RedisPipelineState {
     const draft = { id: d.id, room: d.room, from: d.from, fromName: d.fromName, body: d.body, createdAt: d.createdAt, clientId: d.clientId, ...(d.incomplete ? { incomplete: true } : {}) };
     const [status, json] = (await ACCEPT.run(
       this.redis,
-      [k.idem(d.from, d.clientId), k.seq(d.room), k.recent(d.room), k.unpersisted(d.room), k.outbox, k.outboxRecordPrefix + d.id, k.ownReads(d.from)],
+      [k.idem(d.from, d.room, d.clientId), k.seq(d.room), k.recent(d.room), k.unpersisted(d.room), k.outbox, k.outboxRecordPrefix + d.id, k.ownReads(d.from)],
       [JSON.stringify(draft), WEEK_SEC, RECENT_PER_ROOM, now + IN_FLIGHT_LEASE_MS, d.id],
     )) as [number, string];
     if (status === -1) return "unseeded";

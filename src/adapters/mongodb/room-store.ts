@@ -31,6 +31,9 @@ export class MongoRoomStore implements RoomStore {
     const d = await this.c.rooms.findOne({ _id: id });
     return d ? toRoom(d) : null;
   }
+  async rename(id: string, name: string) {
+    return (await this.c.rooms.updateOne({ _id: id }, { $set: { name } })).matchedCount > 0;
+  }
   async addMember(roomId: string, userId: string, at: number) {
     try {
       const res = await this.c.memberships.updateOne(

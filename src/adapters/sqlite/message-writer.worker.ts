@@ -20,7 +20,7 @@ let scheduled = false;
 function prepare(db: Database) {
   return {
     maxSeq: db.query<{ s: number | null }, [string]>("SELECT max(seq) AS s FROM messages WHERE room_id = ?"),
-    byClient: db.query<MessageRow, [string, string]>("SELECT * FROM messages WHERE from_id = ? AND client_id = ?"),
+    byClient: db.query<MessageRow, [string, string, string]>("SELECT * FROM messages WHERE from_id = ? AND room_id = ? AND client_id = ?"),
     insert: db.query<unknown, [string, number, string, string, string, string, string, number, number]>(
       `INSERT INTO messages (room_id, seq, id, from_id, from_name, body, client_id, created_at, incomplete)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -39,10 +39,11 @@ function nextSeq(room: string): number {
 }
 
 function append(d: MessageDraft, inBatch: Map<string, ChatMessage>): AppendResult {
-  const key = `${d.from}\u0000${d.clientId}`;
+  // Idempotency is per (sender, room, clientId): the same clientId in another room is a new message.
+  const key = `${d.from}\u0000${d.room}\u0000${d.clientId}`;
   const seen = inBatch.get(key);
   if (seen) return { message: seen, duplicate: true };
-  const existing = q.byClient.get(d.from, d.clientId);
+  const existing = q.byClient.get(d.from, d.room, d.clientId);
   if (existing) return { message: rowToMessage(existing), duplicate: true };
   const seq = nextSeq(d.room);
   q.insert.run(d.room, seq, d.id, d.from, d.fromName, d.body, d.clientId, d.createdAt, d.incomplete ? 1 : 0);
@@ -97,7 +98,7 @@ self.onmessage = (event: MessageEvent<ToWriter>) => {
   switch (msg.kind) {
     case "init":
       try {
-        db = openDatabase(msg.path, msg.synchronous);
+        db = openDatabase(msg.path, msg.settings);
         q = prepare(db);
         post({ kind: "ready" });
       } catch (err) {

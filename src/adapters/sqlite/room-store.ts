@@ -21,6 +21,7 @@ export class SqliteRoomStore implements RoomStore {
         "INSERT OR IGNORE INTO rooms (id, kind, name, created_by, created_at) VALUES (?, ?, ?, ?, ?)",
       ),
       room: db.query<RoomRow, [string]>("SELECT * FROM rooms WHERE id = ?"),
+      rename: db.query<unknown, [string, string]>("UPDATE rooms SET name = ? WHERE id = ?"),
       add: db.query<unknown, [string, string, number]>(
         "INSERT OR IGNORE INTO memberships (room_id, user_id, joined_at) VALUES (?, ?, ?)",
       ),
@@ -44,6 +45,9 @@ export class SqliteRoomStore implements RoomStore {
   async room(id: string) {
     const r = this.q.room.get(id);
     return r ? toRoom(r) : null;
+  }
+  async rename(id: string, name: string) {
+    return this.q.rename.run(name, id).changes > 0;
   }
   async addMember(roomId: string, userId: string, at: number) {
     return this.q.add.run(roomId, userId, at).changes > 0;

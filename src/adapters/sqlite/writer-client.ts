@@ -1,5 +1,5 @@
 import type { AppendResult, MessageDraft } from "../../domain/model.ts";
-import type { Synchronous } from "./database.ts";
+import type { SqliteSettings } from "./database.ts";
 import type { FromWriter, ToWriter, WriteOp, WriteResult } from "./writer-protocol.ts";
 
 type OkResult = Extract<WriteResult, { ok: true }>;
@@ -16,7 +16,7 @@ export class SqliteWriterClient {
   private nextRid = 1;
   private flushScheduled = false;
 
-  constructor(private path: string, private synchronous: Synchronous, private workerUrl: string | URL) {}
+  constructor(private path: string, private settings: SqliteSettings, private workerUrl: string | URL) {}
 
   async start() {
     const worker = new Worker(this.workerUrl);
@@ -29,7 +29,7 @@ export class SqliteWriterClient {
         else this.onWriter(m);
       };
       worker.onerror = (e) => reject(new Error(`message writer crashed: ${e.message}`));
-      this.post({ kind: "init", path: this.path, synchronous: this.synchronous });
+      this.post({ kind: "init", path: this.path, settings: this.settings });
     });
   }
 

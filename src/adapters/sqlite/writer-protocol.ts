@@ -1,5 +1,5 @@
 import type { AppendResult, MessageDraft } from "../../domain/model.ts";
-import type { Synchronous } from "./database.ts";
+import type { SqliteSettings } from "./database.ts";
 
 /** Messages between the socket thread and the SQLite writer worker. */
 export type WriteOp =
@@ -12,7 +12,7 @@ export type WriteResult =
   | { rid: number; ok: false; error: string };
 
 export type ToWriter =
-  | { kind: "init"; path: string; synchronous: Synchronous }
+  | { kind: "init"; path: string; settings: SqliteSettings }
   | { kind: "write"; ops: WriteOp[] }
   | { kind: "close" };
 
