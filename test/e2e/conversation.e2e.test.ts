@@ -73,7 +73,7 @@ describe.skipIf(!run)("conversation pane", () => {
   /** Opens a conversation from the sidebar (on a phone the list may be behind a back button). */
   const openRoom = async (page: Page, room: string, label: string) => {
     const nav = page.locator('nav[aria-label="Conversations"]');
-    if (!(await nav.isVisible())) await page.getByRole("button", { name: /back/i }).first().click();
+    if (!(await nav.isVisible())) await page.getByTestId("room-bar").getByRole("button", { name: /back|chats/i }).first().click();
     const byId = nav.locator(`[data-room="${room}"]`);
     await nav.getByText(label).first().waitFor({ timeout: 10_000 });
     if (await byId.count()) await byId.first().click();
@@ -175,13 +175,31 @@ describe.skipIf(!run)("conversation pane", () => {
     expect(await inView(page, 65)).toBe(true);
   }, 90_000);
 
+  test("on a phone, messages that arrive while the room list is shown stay unread", async () => {
+    const { a, b, room } = await pair();
+    const wb = await socket(b);
+    const page = await openAs(a, PHONE);
+    await openRoom(page, room, b.username);
+    await page.getByTestId("room-bar").getByRole("button", { name: /back|chats/i }).first().click();
+    await page.locator('nav[aria-label="Conversations"]').waitFor();
+    await wb.sendMessage(room, "while you were on the list");
+    // The message reached the page (the list's preview shows it) but was never on screen.
+    await page.locator('nav[aria-label="Conversations"]').getByText("while you were on the list").first().waitFor();
+    expect((await roomOf(a, room)).unread).toBe(1);
+    await openRoom(page, room, b.username);
+    await page.getByTestId("message").filter({ hasText: "while you were on the list" }).waitFor();
+    const deadline = Date.now() + 10_000;
+    while ((await roomOf(a, room)).unread > 0 && Date.now() < deadline) await sleep(100);
+    expect((await roomOf(a, room)).unread).toBe(0);
+  }, 60_000);
+
   for (const [label, viewport] of VIEWPORTS) {
     test(`an over-long message is never lost (${label})`, async () => {
       const { a, b, room } = await pair();
       const page = await openAs(a, viewport);
       await openRoom(page, room, b.username);
       const composer = page.getByTestId("composer");
-      const send = page.getByRole("button", { name: "Send message" });
+      const send = page.getByRole("button", { name: "Send", exact: true });
 
       await composer.fill("x".repeat(5000));
       await page.getByTestId("char-counter").filter({ hasText: "1000 characters over the 4000-character limit" }).waitFor();

@@ -63,7 +63,8 @@ export function MessageList(props: {
 
   /** Highest seq that has been fully on screen (or filled it); marks the room read up to there. */
   const measure = () => {
-    if (!range() || document.visibilityState !== "visible") return;
+    // Hidden (a phone showing the room list, or a background tab): nothing is being read.
+    if (!range() || document.visibilityState !== "visible" || list.clientHeight === 0) return;
     const box = list.getBoundingClientRect();
     let max = 0;
     for (const row of rows()) {
@@ -164,7 +165,11 @@ export function MessageList(props: {
     props.handle?.({ jumpToLatest });
     const onVisible = () => measure();
     document.addEventListener("visibilitychange", onVisible);
-    const resize = new ResizeObserver(() => (atBottom() ? scrollToBottom() : measure()));
+    // Also fires when a hidden list shows again (a phone going back from the room list).
+    const resize = new ResizeObserver(() => {
+      if (atBottom()) scrollToBottom();
+      measure();
+    });
     resize.observe(list);
     onCleanup(() => {
       document.removeEventListener("visibilitychange", onVisible);
@@ -174,7 +179,7 @@ export function MessageList(props: {
 
   return (
     <div class="relative min-h-0 flex-1">
-      <div ref={list} onScroll={onScroll} data-testid="messages" role="log" aria-label="Messages" tabindex="0"
+      <div ref={list} onScroll={onScroll} data-testid="messages" role="log" aria-label="Conversation history" tabindex="0"
         class="h-full overflow-y-auto px-2 py-2 [overflow-anchor:none] sm:px-4">
         <Show when={atStart()}>
           <p class="py-1 text-center text-xs text-slate-600 dark:text-slate-400">This is the start of the conversation.</p>
