@@ -56,6 +56,30 @@ describe.skipIf(!run)("conversation pane", () => {
       await Promise.all(batch);
     }
   };
+  /** `reader` reads up to `seq`; resolves once the other side got the receipt. */
+  const readUpTo = async (reader: WsClient, readerId: string, other: WsClient, room: string, seq: number) => {
+    reader.send({ type: "read", room, seq });
+    await other.next("read", (r) => r.userId === readerId && r.seq === seq);
+  };
+  /** A DM open in a's browser, with b on a protocol socket. */
+  const dmOpen = async (viewport = DESKTOP) => {
+    const { a, b, room } = await pair();
+    const wb = await socket(b);
+    const page = await openAs(a, viewport);
+    await openRoom(page, room, b.username);
+    return { a, b, room, wb, page };
+  };
+  /** A DM of `count` messages from b, all read by a, opened in a's browser at the newest. */
+  const readHistory = async (count: number) => {
+    const { a, b, room } = await pair();
+    const [wa, wb] = [await socket(a), await socket(b)];
+    await seed(wb, room, count);
+    await readUpTo(wa, a.id, wb, room, count);
+    const page = await openAs(a);
+    await openRoom(page, room, b.username);
+    await page.waitForFunction((seq) => document.querySelector(`[data-testid=message][data-seq="${seq}"]`) !== null, count);
+    return { room, wb, page };
+  };
   const roomOf = async (who: Account, room: string) =>
     (await api(server.url, "GET", "/api/conversations", { token: who.accessToken })).body.conversations.find((c: { id: string }) => c.id === room);
 
@@ -125,9 +149,7 @@ describe.skipIf(!run)("conversation pane", () => {
     const { a, b, room } = await pair();
     const wb = await socket(b);
     await seed(wb, room, 5, "old");
-    const wa = await socket(a);
-    wa.send({ type: "read", room, seq: 5 });
-    await wb.next("read", (r) => r.userId === a.id && r.seq === 5);
+    await readUpTo(await socket(a), a.id, wb, room, 5);
     await seed(wb, room, 60, "new");
     expect((await roomOf(a, room)).unread).toBe(60);
 
@@ -176,10 +198,7 @@ describe.skipIf(!run)("conversation pane", () => {
   }, 90_000);
 
   test("on a phone, messages that arrive while the room list is shown stay unread", async () => {
-    const { a, b, room } = await pair();
-    const wb = await socket(b);
-    const page = await openAs(a, PHONE);
-    await openRoom(page, room, b.username);
+    const { a, b, room, wb, page } = await dmOpen(PHONE);
     await page.getByTestId("room-bar").getByRole("button", { name: /back|chats/i }).first().click();
     await page.locator('nav[aria-label="Conversations"]').waitFor();
     await wb.sendMessage(room, "while you were on the list");
@@ -258,10 +277,7 @@ describe.skipIf(!run)("conversation pane", () => {
   }, 60_000);
 
   test('"Seen": from the read cursors after a reload, never under a message still sending, and who saw it in a group', async () => {
-    const { a, b, room } = await pair();
-    const wb = await socket(b);
-    const page = await openAs(a);
-    await openRoom(page, room, b.username);
+    const { a, b, room, wb, page } = await dmOpen();
     const composer = page.getByTestId("composer");
     await composer.fill("ping");
     await composer.press("Enter");
@@ -317,8 +333,7 @@ describe.skipIf(!run)("conversation pane", () => {
       for (const t of ["b one", "b two", "b three"]) await wb.sendMessage(room, t);
       for (const t of ["a one", "a two"]) await wa.sendMessage(room, t);
       await wb.sendMessage(room, "first line of a long message that wraps on a phone screen\nsecond line\nthird line");
-      wa.send({ type: "read", room, seq: 6 });
-      await wb.next("read", (r) => r.userId === a.id && r.seq === 6);
+      await readUpTo(wa, a.id, wb, room, 6);
 
       const page = await openAs(a, viewport);
       await openRoom(page, room, b.username);
@@ -362,15 +377,7 @@ describe.skipIf(!run)("conversation pane", () => {
   }
 
   test("jump to latest counts new messages; sending scrolls down; older pages load without a jump", async () => {
-    const { a, b, room } = await pair();
-    const [wa, wb] = [await socket(a), await socket(b)];
-    await seed(wb, room, 300);
-    wa.send({ type: "read", room, seq: 300 });
-    await wb.next("read", (r) => r.userId === a.id && r.seq === 300);
-
-    const page = await openAs(a);
-    await openRoom(page, room, b.username);
-    await page.waitForFunction(() => document.querySelector('[data-testid=message][data-seq="300"]') !== null);
+    const { room, wb, page } = await readHistory(300);
     expect(await inView(page, 300)).toBe(true);
     expect(await page.getByTestId("jump-to-latest").count()).toBe(0);
 
@@ -414,15 +421,7 @@ describe.skipIf(!run)("conversation pane", () => {
   }, 90_000);
 
   test("5,000 messages scroll end to end with a bounded number of nodes", async () => {
-    const { a, b, room } = await pair();
-    const [wa, wb] = [await socket(a), await socket(b)];
-    await seed(wb, room, 5000);
-    wa.send({ type: "read", room, seq: 5000 });
-    await wb.next("read", (r) => r.userId === a.id && r.seq === 5000);
-
-    const page = await openAs(a);
-    await openRoom(page, room, b.username);
-    await page.waitForFunction(() => document.querySelector('[data-testid=message][data-seq="5000"]') !== null);
+    const { page } = await readHistory(5000);
     const counts: number[] = [];
     const domSize = () => page.evaluate(() => document.querySelectorAll("*").length);
     const initialNodes = await domSize();
@@ -453,10 +452,7 @@ describe.skipIf(!run)("conversation pane", () => {
   }, 180_000);
 
   test("Markdown renders as DOM nodes and hostile input stays inert", async () => {
-    const { a, b, room } = await pair();
-    const wb = await socket(b);
-    const page = await openAs(a);
-    await openRoom(page, room, b.username);
+    const { a, b, room, wb, page } = await dmOpen();
     const body = [
       "**bold** and *italic* and `x < y`",
       "```",
