@@ -23,6 +23,9 @@ export const RAISED_LIMITS: Record<string, string> = {
   SEND_RATE_PER_SEC: "1000000",
   SEND_BURST: "1000000",
   LOGIN_MAX_ATTEMPTS: "1000000",
+  LOGIN_ADDRESS_MAX_ATTEMPTS: "1000000",
+  // Every benchmark account registers from 127.0.0.1.
+  REGISTER_MAX_PER_ADDRESS: "1000000",
   AI_RATE_PER_MIN: "1000000",
 };
 
@@ -63,6 +66,8 @@ export interface StartOptions {
   cpu?: string | null;
   /** An existing data directory (e.g. seeded); default a fresh one. */
   dataDir?: string;
+  /** Extra arguments to bun before the entrypoint (the project; e.g. the CPU profiler). */
+  runtimeArgs?: string[];
 }
 
 /** Centrifugo v6.9.1, built by `bash scripts/engines/install.sh centrifugo` (cached like the engines). */
@@ -87,7 +92,7 @@ function centrifugoCommand(port: number): string[] {
 export async function startServer(name: ServerName, port: number, opts: StartOptions = {}): Promise<RunningServer> {
   const cmd =
     name === "project" || name === "scaleout"
-      ? [process.execPath, join(ROOT, "src/main.ts")]
+      ? [process.execPath, ...(opts.runtimeArgs ?? []), join(ROOT, "src/main.ts")]
       : name === "bare"
         ? [process.execPath, join(ROOT, "bench/baselines/bare-bun.ts")]
         : name === "centrifugo"

@@ -8,9 +8,10 @@ import { InProcessAiQueue } from "./adapters/memory/ai-queue.ts";
 import { UnavailableSearchIndex } from "./adapters/memory/unavailable-search.ts";
 import { SqliteActivityLog } from "./adapters/sqlite/activity-log.ts";
 import { createSqliteStorage } from "./adapters/sqlite/storage.ts";
+import { boundedPort, CallHealth } from "./adapters/guard/bounded-port.ts";
 import { WORKER_URLS } from "./worker-urls.ts";
 import type { Config } from "./config.ts";
-import type { Logger } from "./observability/logger.ts";
+import { errorFields, type Logger } from "./observability/logger.ts";
 import type { ChatMessage } from "./domain/model.ts";
 import type { RedisConnection } from "./adapters/redis/connection.ts";
 import type {
@@ -21,6 +22,7 @@ import type {
   ClusterBus,
   EngineHealth,
   Lifecycle,
+  LocalRateLimiter,
   MessageLog,
   MessageReader,
   PresenceStore,
@@ -48,7 +50,7 @@ export interface Adapters {
    * handled in order); as an abuse brake it may be per instance (a user with tabs on two
    * instances gets twice the burst).
    */
-  sendLimiter: RateLimiter;
+  sendLimiter: LocalRateLimiter;
   tickets: TicketStore;
   /** `/ai` requests: served here when embedded, by any instance through Kafka when scaled out. */
   aiQueue: AiRequestQueue;
@@ -75,7 +77,7 @@ type Coordination = Pick<Adapters, "bus" | "presence" | "limiter" | "tickets"> &
  * embedded server does not pay for loading kafkajs, mongodb and redis at startup.
  */
 export async function createAdapters(config: Config, log: Logger, instanceId: string): Promise<Adapters> {
-  const storage = config.MONGODB_URI ? await mongoStorage(config.MONGODB_URI) : sqliteStorage(config);
+  const storage = config.MONGODB_URI ? await mongoStorage(config.MONGODB_URI, config.STORAGE_TIMEOUT_MS) : sqliteStorage(config, log);
   const coordination = config.REDIS_URL
     ? await (await import("./adapters/redis/coordination.ts")).createRedisCoordination({ ...config, REDIS_URL: config.REDIS_URL }, instanceId, log)
     : memoryCoordination();
@@ -112,7 +114,7 @@ export async function createAdapters(config: Config, log: Logger, instanceId: st
     adapters.reader = pipeline.reader;
     adapters.rooms = pipeline.rooms;
     adapters.lifecycle.push(pipeline.lifecycle);
-    adapters.aiQueue = new KafkaAiQueue(createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-ai` }, log), coordination.redis.cmd, {
+    adapters.aiQueue = new KafkaAiQueue(createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-ai`, requestTimeoutMs: config.STORAGE_TIMEOUT_MS }, log), coordination.redis.cmd, {
       topic: config.KAFKA_AI_TOPIC,
       groupId: `${config.KAFKA_CLIENT_ID}-ai`,
       partitions: config.KAFKA_PARTITIONS,
@@ -121,7 +123,31 @@ export async function createAdapters(config: Config, log: Logger, instanceId: st
   }
   adapters.lifecycle.push(adapters.aiQueue);
   if (config.ELASTICSEARCH_URL) await useElasticsearch(adapters, config, log, activityLog, pipelineRedis);
-  return adapters;
+  return bounded(adapters, config.STORAGE_TIMEOUT_MS * 2, log);
+}
+
+/** Every port that reaches an engine answers within `ms` (else `unavailable`): nothing waits forever on a store. */
+function bounded(a: Adapters, ms: number, log: Logger): Adapters {
+  const calls = new CallHealth(ms * 2);
+  const events = {
+    onFailure: (port: string, method: string, err: unknown) => {
+      calls.record(port, method);
+      log.warn("engine call failed", { port, method, ...errorFields(err) });
+    },
+  };
+  const b = <T extends object>(name: string, port: T) => boundedPort(name, port, ms, events);
+  return {
+    ...a,
+    accounts: b("accounts", a.accounts),
+    social: b("social", a.social),
+    rooms: b("rooms", a.rooms),
+    log: b("log", a.log),
+    reader: b("reader", a.reader),
+    presence: b("presence", a.presence),
+    limiter: b("limiter", a.limiter),
+    tickets: b("tickets", a.tickets),
+    lifecycle: [...a.lifecycle, calls],
+  };
 }
 
 /**
@@ -168,13 +194,13 @@ async function useElasticsearch(adapters: Adapters, config: Config, log: Logger,
   adapters.lifecycle.push(direct);
 }
 
-function sqliteStorage(config: Config): Storage {
-  return createSqliteStorage(config.DATA_DIR, { synchronous: config.SQLITE_SYNCHRONOUS, busyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS });
+function sqliteStorage(config: Config, log: Logger): Storage {
+  return createSqliteStorage(config.DATA_DIR, { synchronous: config.SQLITE_SYNCHRONOUS, busyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS }, log);
 }
 
-async function mongoStorage(uri: string): Promise<Storage> {
+async function mongoStorage(uri: string, timeoutMS: number): Promise<Storage> {
   const { createMongoStorage } = await import("./adapters/mongodb/storage.ts");
-  const mongo = createMongoStorage({ uri });
+  const mongo = createMongoStorage({ uri, timeoutMS });
   return { accounts: mongo.accounts, social: mongo.social, rooms: mongo.rooms, reader: mongo.reader, log: mongo.log, lifecycle: mongo.lifecycle };
 }
 

@@ -1,16 +1,19 @@
-import { createEffect, createSignal, onMount, Show } from "solid-js";
+import { createEffect, createSignal, lazy, onMount, Show } from "solid-js";
 import { AuthForm } from "./components/auth-form.tsx";
 import { Conversation } from "./components/conversation.tsx";
 import { AppHeader } from "./components/shell/app-header.tsx";
 import { createAttention } from "./components/shell/attention.ts";
 import { ConnectionBanner } from "./components/shell/connection-banner.tsx";
-import { GroupDetails } from "./components/shell/group-details.tsx";
 import { lastRoom, rememberRoom } from "./components/shell/last-room.ts";
 import { RoomBar } from "./components/shell/room-bar.tsx";
 import { Sidebar } from "./components/sidebar.tsx";
 import { createChat } from "./sdk/chat-store.ts";
 
-const focusComposer = () => queueMicrotask(() => document.getElementById("composer")?.focus());
+/** The open conversation's message box (the only textarea in the room pane). */
+// Only group members who open the details panel need it: loaded on first use.
+const GroupDetails = lazy(() => import("./components/shell/group-details.tsx").then((m) => ({ default: m.GroupDetails })));
+
+const focusComposer = () => queueMicrotask(() => document.querySelector<HTMLElement>("#main textarea")?.focus());
 
 export function App() {
   const chat = createChat();
@@ -46,7 +49,7 @@ export function App() {
   return (
     <Show when={ready()} fallback={<p class="p-6 text-slate-600 dark:text-slate-300">Loading…</p>}>
       <Show when={s.me} fallback={<AuthForm chat={chat} onDone={() => void enter()} />}>
-        <a href="#composer" onClick={(e) => { e.preventDefault(); focusComposer(); }} class="sr-only rounded bg-blue-700 px-3 py-2 text-white focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-30">
+        <a href="#main" onClick={(e) => { e.preventDefault(); focusComposer(); }} class="sr-only rounded bg-blue-700 px-3 py-2 text-white focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-30">
           Skip to the message box
         </a>
         <div class="flex h-full flex-col">

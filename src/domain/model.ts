@@ -54,6 +54,13 @@ export interface AppendResult {
   duplicate: boolean;
 }
 
+/** The stored message a draft becomes once it has its seq (what every MessageLog returns for a new one). */
+export function messageOf(d: MessageDraft, seq: number): ChatMessage {
+  const m: ChatMessage = { id: d.id, room: d.room, seq, from: d.from, fromName: d.fromName, body: d.body, createdAt: d.createdAt, clientId: d.clientId };
+  if (d.incomplete) m.incomplete = true;
+  return m;
+}
+
 export const PUBLIC_ROOM_ID = "general";
 export const BOT_USER_ID = "bot:ai";
 export const BOT_USERNAME = "ai_bot";

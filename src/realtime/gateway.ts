@@ -7,8 +7,8 @@ import type { TypingService } from "../domain/typing-service.ts";
 import { NO_ACTIVITY, type ActivityRecorder } from "../domain/activity.ts";
 import { errorFields, type Logger } from "../observability/logger.ts";
 import type { ChatMetrics } from "../observability/metrics.ts";
-import type { Bucket, RateLimiter } from "../ports/index.ts";
-import { clientFrameSchema, type ClientFrame, type ErrorCode, type ServerFrame } from "../protocol/index.ts";
+import type { Bucket, LocalRateLimiter } from "../ports/index.ts";
+import { CLOSE_CODES, clientFrameSchema, type ClientFrame, type ErrorCode, type ServerFrame } from "../protocol/index.ts";
 import { dmParticipants } from "../domain/ids.ts";
 import type { RealtimeHub } from "./hub.ts";
 import type { ChatSocket, SocketData } from "./socket-data.ts";
@@ -19,13 +19,17 @@ export interface GatewayDeps {
   rooms: RoomService;
   presence: PresenceService;
   typing: TypingService;
-  sendLimiter: RateLimiter;
+  sendLimiter: LocalRateLimiter;
   metrics: ChatMetrics;
   log: Logger;
   sendBucket: Bucket;
   heartbeatMs: number;
+  /** Open sockets per user on this instance; one more is closed with CLOSE_CODES.tooManySockets. */
+  socketsPerUser: number;
+  /** Rooms in `ready`; the rest are paged with `rooms` frames. */
+  readyRooms: number;
   /** Checks a message before it is stored (e.g. `/ai` prompt limits); throws a DomainError to refuse it. */
-  admit?: (me: SocketData["principal"], body: string) => Promise<void>;
+  admit?: (me: SocketData["principal"], body: string) => Promise<void> | undefined;
   activity?: ActivityRecorder;
 }
 
@@ -45,15 +49,30 @@ export class Gateway {
   handlers(): Pick<WebSocketHandler<SocketData>, "open" | "message" | "close"> {
     return {
       open: (ws) => {
-        ws.data.queue = this.opened(ws).catch((err) => {
-          this.d.log.error("socket open failed", errorFields(err));
-          ws.close(1011, "internal error");
-        });
+        ws.data.busy++;
+        ws.data.queue = this.opened(ws)
+          .catch((err) => {
+            this.d.log.error("socket open failed", errorFields(err));
+            ws.close(1011, "internal error");
+          })
+          .finally(() => ws.data.busy--);
       },
       message: (ws, raw) => {
         const frame = this.parse(ws, raw);
         if (!frame) return;
-        ws.data.queue = ws.data.queue.then(() => this.dispatch(ws, frame)).catch((err) => this.fail(ws, frame.ref, err));
+        // In arrival order: a send runs straight away when nothing earlier is still running (the
+        // common case finishes synchronously); otherwise, and for every other frame, after the rest.
+        if (frame.type === "send" && ws.data.busy === 0) {
+          let running: void | Promise<void>;
+          try {
+            running = this.sendFrame(ws, frame);
+          } catch (err) {
+            return this.fail(ws, frame.ref, err);
+          }
+          if (running) this.track(ws, running, frame.ref);
+          return;
+        }
+        this.track(ws, ws.data.queue.then(() => this.dispatch(ws, frame)), frame.ref);
       },
       close: (ws) => {
         ws.data.closed = true;
@@ -73,11 +92,17 @@ export class Gateway {
   private async opened(ws: ChatSocket) {
     const { userId, username } = ws.data.principal;
     this.d.hub.add(ws);
+    if (this.d.hub.socketsOf(userId) > this.d.socketsPerUser) {
+      // Counted on this instance; the client may retry later (after closing another tab).
+      return ws.close(CLOSE_CODES.tooManySockets, "too many connections for this user");
+    }
     this.activity.record("socket.connected", userId, null, { open: this.d.hub.socketCount });
-    const rooms = await this.d.rooms.summaries(userId);
-    // `ready` promises every event from here on, so the routes from other instances come first.
-    await this.d.hub.joinRooms(ws, rooms.map((r) => r.id));
-    send(ws, { type: "ready", user: { id: userId, username }, rooms, heartbeatMs: this.d.heartbeatMs });
+    // `ready` stays small however many rooms the user has: the newest page, while the socket
+    // receives every room. It promises every event from here on, so the routes from other
+    // instances come first.
+    const page = await this.d.rooms.page(userId, undefined, this.d.readyRooms);
+    await this.d.hub.joinRooms(ws, page.roomIds);
+    send(ws, { type: "ready", user: { id: userId, username }, rooms: page.rooms, roomsNext: page.next, heartbeatMs: this.d.heartbeatMs });
     await this.d.presence.connected(userId, ws.data.connId);
   }
 
@@ -99,12 +124,52 @@ export class Gateway {
     return parsed.data;
   }
 
+  /**
+   * A send to a room this socket already posts in, within its budget, finishes synchronously here:
+   * no await, so no promise per frame on the hot path. Anything that must look something up returns
+   * a promise, and later frames of the socket wait for it (see `message`).
+   */
+  private sendFrame(ws: ChatSocket, f: Extract<ClientFrame, { type: "send" }>): void | Promise<void> {
+    if (!this.canPostNow(ws, f.room)) return this.assertCanPost(ws, f.room).then(() => this.sendChecked(ws, f));
+    return this.sendChecked(ws, f);
+  }
+
+  private sendChecked(ws: ChatSocket, f: Extract<ClientFrame, { type: "send" }>): void | Promise<void> {
+    const me = ws.data.principal;
+    if (!this.d.sendLimiter.takeNow(`send:${me.userId}`, this.d.sendBucket)) {
+      return this.reject(ws, f.ref, "rate_limited", "sending too fast, slow down");
+    }
+    const admitting = this.d.admit?.(me, f.body);
+    if (admitting) return admitting.then(() => this.store(ws, f));
+    this.store(ws, f);
+  }
+
+  /** Hands the message to the log; the ack follows once it is durable. */
+  private store(ws: ChatSocket, f: Extract<ClientFrame, { type: "send" }>) {
+    const me = ws.data.principal;
+    const started = performance.now();
+    this.d.metrics.messagesIn.inc();
+    this.d.typing.stopped(f.room, me.userId, me.username);
+    // Not awaited: later frames of this socket need not wait for durability.
+    this.d.chat.send(me, f.room, f.body, f.clientId).then(
+      ({ message, duplicate }) => {
+        this.d.metrics.ackLatency.observe((performance.now() - started) / 1000);
+        if (f.ref) send(ws, { type: "ack", ref: f.ref, room: f.room, id: message.id, seq: message.seq, duplicate });
+      },
+      (err) => this.fail(ws, f.ref, err),
+    );
+  }
+
   /** Runs in arrival order per socket. A send only waits here until it is handed to the log. */
   private async dispatch(ws: ChatSocket, f: ClientFrame): Promise<void> {
     const me = ws.data.principal;
     switch (f.type) {
       case "ping":
         return send(ws, { type: "pong", ref: f.ref, ts: Date.now() });
+      case "rooms": {
+        const page = await this.d.rooms.page(me.userId, f.after, f.limit ?? this.d.readyRooms);
+        return send(ws, { type: "rooms", ref: f.ref, rooms: page.rooms, next: page.next });
+      }
       case "join": {
         const room = await this.d.rooms.join(me, f.room);
         await this.d.hub.joinRooms(ws, [f.room]);
@@ -118,25 +183,8 @@ export class Gateway {
         await this.d.hub.joinRooms(ws, [room.id]);
         return send(ws, { type: "dm.opened", ref: f.ref, room });
       }
-      case "send": {
-        await this.assertCanPost(ws, f.room);
-        if (!(await this.d.sendLimiter.take(`send:${me.userId}`, this.d.sendBucket))) {
-          return this.reject(ws, f.ref, "rate_limited", "sending too fast, slow down");
-        }
-        await this.d.admit?.(me, f.body);
-        const started = performance.now();
-        this.d.metrics.messagesIn.inc();
-        this.d.typing.stopped(f.room, me.userId, me.username);
-        // Not awaited: later frames of this socket need not wait for durability.
-        this.d.chat.send(me, f.room, f.body, f.clientId).then(
-          ({ message, duplicate }) => {
-            this.d.metrics.ackLatency.observe((performance.now() - started) / 1000);
-            if (f.ref) send(ws, { type: "ack", ref: f.ref, room: f.room, id: message.id, seq: message.seq, duplicate });
-          },
-          (err) => this.fail(ws, f.ref, err),
-        );
-        return;
-      }
+      case "send":
+        return this.sendFrame(ws, f);
       case "typing":
         await this.assertCanPost(ws, f.room);
         return this.d.typing.typing(f.room, me.userId, me.username, f.on);
@@ -160,6 +208,12 @@ export class Gateway {
     }
   }
 
+  /** Frames after this one wait for it; `busy` counts what is still running. */
+  private track(ws: ChatSocket, running: Promise<void>, ref: string | undefined) {
+    ws.data.busy++;
+    ws.data.queue = running.catch((err) => this.fail(ws, ref, err)).finally(() => ws.data.busy--);
+  }
+
   /** Subscribed means member: membership changes (un)subscribe live sockets on every instance. */
   private async assertMember(ws: ChatSocket, room: string) {
     if (this.d.hub.inRoom(ws, room)) return;
@@ -170,6 +224,11 @@ export class Gateway {
   }
 
   /** Members post; in a DM only while friends. The answer is cached per socket until they unfriend (see the hub). */
+  /** Known without a lookup: this socket is in the room and, for a DM, was allowed to post there. */
+  private canPostNow(ws: ChatSocket, room: string): boolean {
+    return this.d.hub.inRoom(ws, room) && (!isDmRoom(room) || ws.data.dmPostable?.has(room) === true);
+  }
+
   private async assertCanPost(ws: ChatSocket, room: string) {
     await this.assertMember(ws, room);
     if (!isDmRoom(room) || ws.data.dmPostable?.has(room)) return;

@@ -45,7 +45,7 @@ export function createUpgrader(auth: AuthService, opts: UpgradeOptions) {
       opts.log.info("upgrade refused", { reason: err.code });
       return deny(401, err.code, err.message);
     }
-    const data: SocketData = { principal, connId: newId(), queue: Promise.resolve(), closed: false };
+    const data: SocketData = { principal, connId: newId(), queue: Promise.resolve(), busy: 0, closed: false };
     return server.upgrade(req, { data }) ? undefined : deny(400, "bad_request", "upgrade failed");
   };
 }

@@ -12,6 +12,8 @@ export interface PipelineWorkerInit {
   retryFirstMs: number;
   retryMaxMs: number;
   logLevel: "debug" | "info" | "warn" | "error";
+  /** STORAGE_TIMEOUT_MS: bound on one engine call. */
+  timeoutMs: number;
 }
 
 export type ToPipelineWorker = PipelineWorkerInit | { kind: "close" };

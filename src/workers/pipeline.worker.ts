@@ -23,12 +23,13 @@ let stop: (() => Promise<void>) | null = null;
 
 async function start(cfg: PipelineWorkerInit) {
   const log: Logger = createLogger(cfg.logLevel, { worker: "pipeline" });
-  const mongo = new MongoConnection({ uri: cfg.mongoUri });
+  // Batches are large: a bulk write gets four times the bound of a user's request.
+  const mongo = new MongoConnection({ uri: cfg.mongoUri, timeoutMS: cfg.timeoutMs * 4 });
   await mongo.start();
   const store = new MongoMessageStore(mongo.db);
-  const redis = await connectRedis(cfg.redisUrl, log);
+  const redis = await connectRedis(cfg.redisUrl, log, cfg.timeoutMs);
   const state = new RedisPipelineState(redis.cmd, cfg.topic);
-  const kafka = createKafka({ brokers: cfg.brokers, clientId: `${cfg.clientId}-pipeline` }, log);
+  const kafka = createKafka({ brokers: cfg.brokers, clientId: `${cfg.clientId}-pipeline`, requestTimeoutMs: cfg.timeoutMs }, log);
   const producer = new BatchingProducer(kafka, cfg.topic, 10_000);
   producer.start(async () => {}, (err) => log.warn("kafka not reachable yet", errorFields(err)));
 

@@ -82,6 +82,19 @@ describe("Origin on /ws", () => {
     });
   }
 
+  test("X-Forwarded-Proto is not believed without TRUST_PROXY", async () => {
+    const a = await register(server.url, "xfp");
+    const t = await api(server.url, "POST", "/api/auth/ws-ticket", { token: a.accessToken });
+    const r = await rawRequest(server.port, [
+      `GET /ws?ticket=${t.body.ticket} HTTP/1.1`,
+      `Host: ${host}`,
+      `Origin: https://${host}`,
+      "X-Forwarded-Proto: https",
+      "Upgrade: websocket",
+    ]);
+    expectJsonError(r, 403, "forbidden");
+  });
+
   test("the server's own http origin is accepted", async () => {
     const a = await register(server.url, "own");
     const ws = await WsClient.connect(server.url, a, { headers: { Origin: `http://${host}` } });

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { api, uniqueName } from "../support/client.ts";
-import { engineUrl, haveEngines } from "../support/engines.ts";
+import { describeWithEngines, engineUrl } from "../support/engines.ts";
 import { startServer, type TestServer } from "../support/server.ts";
 
 /** A fresh documentation-range address per call, so runs against a shared Redis never meet. */
@@ -79,6 +79,6 @@ function throttleSuite(label: string, env: () => Record<string, string>) {
 
 throttleSuite("memory", () => ({}));
 
-describe.skipIf(!haveEngines("redis"))("with Redis", () => {
+describeWithEngines(["redis"], "with Redis", () => {
   throttleSuite("redis", () => ({ REDIS_URL: engineUrl("redis")!, JWT_SECRET: "test-secret-test-secret-test-secret-123" }));
 });

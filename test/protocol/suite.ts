@@ -108,7 +108,8 @@ export function protocolSuite(label: string, env: () => Record<string, string>) 
         expect((await api(url, "POST", "/api/friends/requests", { token: a.accessToken, body: { username: b.username } })).status).toBe(201);
         expect((await bws.next("friend", (f) => f.op === "requested")).userId).toBe(a.id);
         const dup = await api(url, "POST", "/api/friends/requests", { token: a.accessToken, body: { username: b.username } });
-        expect(dup.status).toBe(201); // idempotent
+        expect(dup.status).toBe(409); // already pending: not sent (or notified) again
+        expect(dup.body.error.code).toBe("conflict");
         const reqs = await api(url, "GET", "/api/friends/requests", { token: b.accessToken });
         expect(reqs.body.incoming.map((r: { id: string }) => r.id)).toEqual([a.id]);
         expect((await api(url, "POST", `/api/friends/requests/${a.id}/accept`, { token: b.accessToken })).status).toBe(204);
@@ -286,7 +287,11 @@ export function protocolSuite(label: string, env: () => Record<string, string>) 
         expect((await m1ws.next("room.removed", (r) => r.room === room)).room).toBe(room);
         await expect(m1ws.sendMessage(room, "still here?")).rejects.toThrow("forbidden");
         await ownerWs.sendMessage(room, "after removal");
-        await sleep(200);
+        // A later message to a room m1 is still in is the marker: delivery happens before the ack,
+        // in order, so anything of `room` for m1 would have come before it.
+        const marker = `marker ${room}`;
+        await ownerWs.sendMessage("general", marker);
+        await m1ws.next("message", (m) => m.body === marker);
         expect(m1ws.drain("message").filter((m) => m.room === room)).toEqual([]);
 
         // Nothing the outsiders or the removed member tried was stored.
@@ -432,17 +437,20 @@ export function protocolSuite(label: string, env: () => Record<string, string>) 
         expect((await b.next("presence", (p) => p.userId === alice.id)).status).toBe("online");
         const tab2 = await connect(alice);
         tab1.close();
-        await sleep(300);
-        expect(b.drain("presence").filter((p) => p.userId === alice.id)).toEqual([]);
         const friends = await api(url, "GET", "/api/friends", { token: bob.accessToken });
         expect(friends.body.friends[0].online).toBe(true);
         const before = Date.now();
         tab2.close();
+        // The first presence of alice after "online" must be this offline, not one from tab1...
         const offline = await b.next("presence", (p) => p.userId === alice.id);
         expect(offline.status).toBe("offline");
         expect(offline.lastSeen).toBeGreaterThanOrEqual(before - 1000);
         const after = await api(url, "GET", "/api/friends", { token: bob.accessToken });
         expect(after.body.friends[0]).toMatchObject({ online: false, lastSeen: offline.lastSeen });
+        // ...and the next is her coming back (the marker), with nothing in between.
+        const tab3 = await connect(alice);
+        expect((await b.next("presence", (p) => p.userId === alice.id)).status).toBe("online");
+        tab3.close();
       });
     });
 
@@ -513,7 +521,13 @@ export function protocolSuite(label: string, env: () => Record<string, string>) 
         const a = await connect(alice);
         await a.sendMessage(room, "secret-body-marker-42");
         await api(url, "POST", "/api/auth/login", { body: { username: alice.username, password: "wrong-password-marker" } });
-        await sleep(100);
+        // Marker: a refused upgrade is logged after everything above; once its line is in, they are too.
+        const refused = () => server.logs.filter((l) => l.includes("upgrade refused")).length;
+        const seen = refused();
+        const probe = new WebSocket(`${server.wsUrl}?ticket=log-marker`);
+        probe.onerror = () => {};
+        for (const deadline = Date.now() + 10_000; refused() === seen && Date.now() < deadline; ) await sleep(20);
+        expect(refused()).toBeGreaterThan(seen);
         const all = server.logs.join("\n");
         expect(all).not.toContain("secret-body-marker-42");
         expect(all).not.toContain("wrong-password-marker");

@@ -1,10 +1,10 @@
 /** The Redis cluster bus on a real Redis: routing by topic, subscription races, reconnects, bad envelopes. */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, test } from "bun:test";
 import { decodeEnvelope, encodeEnvelope, RedisClusterBus } from "../../src/adapters/redis/cluster-bus.ts";
 import { connectRedis, type RedisConnection } from "../../src/adapters/redis/connection.ts";
 import { createLogger } from "../../src/observability/logger.ts";
 import type { BusTopic, ClusterEnvelope } from "../../src/ports/index.ts";
-import { engineUrl, haveEngines } from "../support/engines.ts";
+import { describeWithEngines, engineUrl } from "../support/engines.ts";
 
 const log = createLogger("error");
 const prefix = `chat-t${Date.now().toString(36)}:`;
@@ -32,7 +32,7 @@ async function eventually<T>(read: () => Promise<T> | T, check: (v: T) => boolea
   }
 }
 
-describe.skipIf(!haveEngines("redis"))("Redis cluster bus", () => {
+describeWithEngines(["redis"], "Redis cluster bus", () => {
   let a: Instance;
   let b: Instance;
   const subscribers = async (topic: string) => {

@@ -2,29 +2,15 @@
  * Engine outages in the middle of traffic. These tests stop and start the shared engines, so they
  * restart them in `finally` whatever happens.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
+import { afterAll, beforeAll, expect, test } from "bun:test";
 import { MongoClient } from "mongodb";
 import { api, befriend, register, sleep, WsClient, type Account } from "../support/client.ts";
-import { haveEngines, scaleOutEnv } from "../support/engines.ts";
+import { ctl, until } from "../support/engine-ctl.ts";
+import { describeWithEngines, scaleOutEnv } from "../support/engines.ts";
 import { startServer, type TestServer } from "../support/server.ts";
 
-const CTL = join(import.meta.dir, "..", "..", "scripts", "engines", "ctl.sh");
-/** Async, so the test's own clients keep running while an engine stops or starts. */
-const ctl = async (action: string, engine: string) => {
-  const p = Bun.spawn(["bash", CTL, action, engine], { stdout: "pipe", stderr: "pipe" });
-  if ((await p.exited) !== 0) throw new Error(`ctl ${action} ${engine} failed: ${await new Response(p.stderr).text()}`);
-};
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(250);
-  }
-}
-
-describe.skipIf(!haveEngines("redis", "kafka", "mongodb"))("engine outages", () => {
+describeWithEngines(["redis", "kafka", "mongodb"], "engine outages", () => {
   let server: TestServer;
   let mongo: MongoClient;
   let owner: Account;
@@ -97,7 +83,7 @@ describe.skipIf(!haveEngines("redis", "kafka", "mongodb"))("engine outages", () 
   test("Kafka stopped during 2,000 sends and restarted: every acked message ends up in MongoDB exactly once", async () => {
     const room = await newRoom();
     try {
-      const acked = await burst(room, 2000, () => ctl("stop", "kafka"));
+      const acked = await burst(room, 2000, async () => void (await ctl("stop", "kafka")));
       expect(acked.size).toBe(2000);
       expect((await kafkaHealth()).parked).toBeGreaterThan(0); // accepted while Kafka was away
       await ctl("start", "kafka");
@@ -111,7 +97,7 @@ describe.skipIf(!haveEngines("redis", "kafka", "mongodb"))("engine outages", () 
   test("MongoDB stopped for a while during sends: nothing is lost or doubled once it is back", async () => {
     const room = await newRoom();
     try {
-      const acked = await burst(room, 1000, () => ctl("stop", "mongo"));
+      const acked = await burst(room, 1000, async () => void (await ctl("stop", "mongo")));
       expect(acked.size).toBe(1000);
       // MongoDB is down now: 300 more, then resume them. What Kafka has and MongoDB does not comes
       // from Redis, in full (more than the cache's usual 200: unstored messages are never trimmed).

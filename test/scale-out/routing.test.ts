@@ -2,10 +2,10 @@
  * Two instances on Redis + MongoDB-wire: an instance receives from the bus only the rooms and users
  * it has sockets for, and everything that must cross instances still does.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, test } from "bun:test";
 import { createClient } from "redis";
 import { api, befriend, register, WsClient, type Account } from "../support/client.ts";
-import { engineUrl, haveEngines, scaleOutEnv } from "../support/engines.ts";
+import { describeWithEngines, engineUrl, scaleOutEnv } from "../support/engines.ts";
 import { startServer, type TestServer } from "../support/server.ts";
 
 const busReceived = async (server: TestServer) => {
@@ -13,7 +13,7 @@ const busReceived = async (server: TestServer) => {
   return Number(/^chat_bus_received_total (\d+)$/m.exec(text)?.[1]);
 };
 
-describe.skipIf(!haveEngines("redis", "mongodb"))("routing by room", () => {
+describeWithEngines(["redis", "mongodb"], "routing by room", () => {
   let one: TestServer;
   let two: TestServer;
   let redis: ReturnType<typeof createClient>;

@@ -1,3 +1,5 @@
+import { describeIf } from "./skips.ts";
+
 /**
  * Where the real engines are, for tests. Set by `scripts/engines/env.sh` (TEST_REDIS_URL,
  * TEST_KAFKA_BROKERS, TEST_MONGODB_URI, TEST_ELASTICSEARCH_URL). With REQUIRE_ENGINES=1 (CI) a missing engine fails the
@@ -25,6 +27,10 @@ export function engineUrl(name: EngineName): string | undefined {
 
 /** True when every named engine is configured; throws in CI when one is missing. */
 export const haveEngines = (...names: EngineName[]) => names.every((n) => engineUrl(n) !== undefined);
+
+/** A suite that needs real engines: skipped (and listed at the end of the run) without them. */
+export const describeWithEngines = (names: EngineName[], label: string, fn: () => void) =>
+  describeIf(haveEngines(...names), label, `needs ${names.join(", ")}`, fn);
 
 /**
  * Server environment for scale-out mode with every engine. Each call gets its own namespace (MongoDB

@@ -5,6 +5,8 @@ import type { Logger } from "../../observability/logger.ts";
 export interface KafkaSettings {
   brokers: string[];
   clientId: string;
+  /** Bound on one request to a broker (kafkajs defaults to 30 s); default 5 s. */
+  requestTimeoutMs?: number;
 }
 
 /** A kafkajs client whose logs go through our JSON logger (warnings and errors only). */
@@ -14,6 +16,8 @@ export function createKafka(s: KafkaSettings, log: Logger): Kafka {
     clientId: s.clientId,
     brokers: s.brokers,
     logLevel: logLevel.WARN,
+    requestTimeout: s.requestTimeoutMs ?? 5000,
+    connectionTimeout: Math.min(3000, s.requestTimeoutMs ?? 5000),
     retry: { initialRetryTime: 200, retries: 5 },
     logCreator:
       () =>

@@ -7,7 +7,7 @@
  *   milliseconds; a message Kafka could not take (or whose instance died) stays, "parked", and the
  *   retry loop publishes it with backoff.
  */
-import type { ChatMessage, MessageDraft } from "../../domain/model.ts";
+import { messageOf, type ChatMessage, type MessageDraft } from "../../domain/model.ts";
 import { messageSchema } from "../../protocol/index.ts";
 import type { RedisClient } from "../redis/connection.ts";
 import { ACCEPT, CLAIM, PERSISTED } from "./redis-scripts.ts";
@@ -58,9 +58,12 @@ export class RedisPipelineState {
       this.redis,
       [k.idem(d.from, d.room, d.clientId), k.seq(d.room), k.recent(d.room), k.unpersisted(d.room), k.outbox, k.outboxRecordPrefix + d.id, k.ownReads(d.from)],
       [JSON.stringify(draft), WEEK_SEC, RECENT_PER_ROOM, now + IN_FLIGHT_LEASE_MS, d.id],
-    )) as [number, string];
+    )) as [number, string | number];
     if (status === -1) return "unseeded";
-    return { message: decodeMessage(json), duplicate: status === 0 };
+    // New: only its seq comes back (the draft is here), so nothing is parsed or validated again.
+    // A duplicate is the stored original: read from Redis, so validated.
+    if (status === 1) return { message: messageOf(d, Number(json)), duplicate: false };
+    return { message: decodeMessage(String(json)), duplicate: true };
   }
 
   /** room → the seq of the user's newest accepted message there (see ACCEPT). */

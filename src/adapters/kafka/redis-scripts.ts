@@ -49,7 +49,7 @@ redis.call('ZADD', KEYS[5], ARGV[4], ARGV[5])
 redis.call('HSET', KEYS[7], msg.room, msg.seq)
 redis.call('EXPIRE', KEYS[7], ttl)
 ${TRIM("KEYS[3]", "KEYS[4]", "ARGV[3]")}
-return {1, json}
+return {1, msg.seq}
 `);
 
 /**

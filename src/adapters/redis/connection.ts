@@ -8,8 +8,17 @@ import { createClient } from "redis";
 import { errorFields, type Logger } from "../../observability/logger.ts";
 import type { EngineHealth } from "../../ports/index.ts";
 
-const newClient = (url: string) =>
-  createClient({ url, socket: { reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, 2000), connectTimeout: 5000 } });
+/**
+ * `timeout` bounds each command, also while it waits in the offline queue during a reconnect: a
+ * stopped or hung Redis yields errors, not waits without end. The subscriber has none (it only
+ * waits for messages).
+ */
+const newClient = (url: string, timeoutMs?: number) =>
+  createClient({
+    url,
+    socket: { reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, 2000), connectTimeout: 5000 },
+    ...(timeoutMs ? { commandOptions: { timeout: timeoutMs } } : {}),
+  });
 export type RedisClient = ReturnType<typeof newClient>;
 
 export interface RedisConnection {
@@ -19,9 +28,9 @@ export interface RedisConnection {
   close(): Promise<void>;
 }
 
-export async function connectRedis(url: string, log: Logger): Promise<RedisConnection> {
+export async function connectRedis(url: string, log: Logger, timeoutMs = 5000): Promise<RedisConnection> {
   const make = (role: string) => {
-    const client = newClient(url);
+    const client = newClient(url, role === "command" ? timeoutMs : undefined);
     let lastLogged = 0;
     // Errors surface here while reconnecting; log them at most once a few seconds, never throw.
     client.on("error", (err) => {

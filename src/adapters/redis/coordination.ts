@@ -9,7 +9,7 @@ import { RedisTicketStore } from "./ticket-store.ts";
 
 /** Everything instances share through Redis, over one connection pair. */
 export async function createRedisCoordination(config: Config & { REDIS_URL: string }, instanceId: string, log: Logger) {
-  const redis: RedisConnection = await connectRedis(config.REDIS_URL, log);
+  const redis: RedisConnection = await connectRedis(config.REDIS_URL, log, config.STORAGE_TIMEOUT_MS);
   const bus = new RedisClusterBus(redis, instanceId, log);
   const presence = new RedisPresenceStore(redis.cmd, instanceId, { ttlSec: config.PRESENCE_TTL_SEC }, log);
   const lifecycle: Lifecycle = {

@@ -40,9 +40,15 @@ export class AiResponder {
     private activity: ActivityRecorder = NO_ACTIVITY,
   ) {}
 
-  /** Checked before a `/ai` message is stored, so a refused prompt leaves nothing behind. */
-  async admit(me: Principal, body: string): Promise<void> {
-    if (!isAiPrompt(body)) return;
+  /**
+   * Checked before a `/ai` message is stored, so a refused prompt leaves nothing behind. Nothing to
+   * wait for (undefined) when the message is not a prompt: the send path does not await then.
+   */
+  admit(me: Principal, body: string): Promise<void> | undefined {
+    return isAiPrompt(body) ? this.admitPrompt(me, body) : undefined;
+  }
+
+  private async admitPrompt(me: Principal, body: string): Promise<void> {
     const prompt = promptOf(body);
     if (!prompt) fail("bad_request", "usage: /ai <question>");
     if (prompt.length > this.s.promptMax) fail("bad_request", `AI prompts are limited to ${this.s.promptMax} characters`);
