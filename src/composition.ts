@@ -134,6 +134,7 @@ function bounded(a: Adapters, ms: number, log: Logger): Adapters {
       calls.record(port, method);
       log.warn("engine call failed", { port, method, ...errorFields(err) });
     },
+    onSuccess: (port: string) => calls.recovered(port),
   };
   const b = <T extends object>(name: string, port: T) => boundedPort(name, port, ms, events);
   return {
