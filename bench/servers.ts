@@ -26,6 +26,9 @@ export const RAISED_LIMITS: Record<string, string> = {
   LOGIN_ADDRESS_MAX_ATTEMPTS: "1000000",
   // Every benchmark account registers from 127.0.0.1.
   REGISTER_MAX_PER_ADDRESS: "1000000",
+  // A group's creator befriends its 49 other members while the benchmark sets up.
+  FRIEND_REQUESTS_PER_HOUR: "1000000",
+  FRIEND_REQUESTS_PENDING_MAX: "1000000",
   AI_RATE_PER_MIN: "1000000",
 };
 
