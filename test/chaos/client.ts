@@ -5,7 +5,7 @@
  * connection (no pong) as dead. It records what it was acked and what it saw, for the audit.
  */
 import type { ServerFrame } from "../../src/protocol/index.ts";
-import { api, type Account } from "../support/client.ts";
+import { api, sleep, type Account } from "../support/client.ts";
 
 export interface Acked {
   id: string;
@@ -121,7 +121,11 @@ export class ChaosClient {
       const urls = this.urls();
       const base = urls[this.urlIndex++ % urls.length]!;
       try {
-        const t = await api(base, "POST", "/api/auth/ws-ticket", { token: this.account.accessToken });
+        // Bounded: behind a black hole the request would never be answered.
+        const t = await Promise.race([
+          api(base, "POST", "/api/auth/ws-ticket", { token: this.account.accessToken }),
+          sleep(3000).then(() => Promise.reject(new Error("ticket timed out"))),
+        ]);
         if (t.status !== 200) throw new Error(`ticket ${t.status}`);
         await this.open(base.replace(/^http/, "ws") + `/ws?ticket=${encodeURIComponent(t.body.ticket)}`);
         return;
