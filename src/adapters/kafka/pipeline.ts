@@ -30,7 +30,20 @@ export function createKafkaPipeline({ config, redis, store, rooms, log }: KafkaP
   const reader = new CachedMessageReader(store, state);
   // The worker reports its lag every couple of seconds, measured a little before: two reports of
   // no lag after the request mean everything produced before it is in MongoDB.
+  // A topic that never had a record has nothing in flight: no need to wait (a fresh deployment).
+  const neverUsed = async () => {
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      return (await admin.fetchTopicOffsets(config.KAFKA_MESSAGES_TOPIC)).every((p) => Number(p.high) === 0);
+    } catch {
+      return false;
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
+  };
   const persisted = async () => {
+    if (await neverUsed()) return;
     let clean = 0;
     let seen = status;
     while (clean < 2) {
