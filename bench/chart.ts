@@ -1,7 +1,7 @@
 /** The fan-out sweep as an SVG line chart (p99 latency vs delivered rate), converted to PNG when rsvg-convert exists. */
-import type { FanoutStep } from "./generator/fanout.ts";
+import type { FanoutStep } from "./sweep.ts";
 
-const COLORS: Record<string, string> = { project: "#2563eb", scaleout: "#9333ea", bare: "#16a34a", socketio: "#dc2626", "cross-instance": "#ea580c" };
+const COLORS: Record<string, string> = { project: "#2563eb", scaleout: "#9333ea", bare: "#16a34a", socketio: "#dc2626", centrifugo: "#0891b2", "cross-instance": "#ea580c" };
 
 export function fanoutSvg(series: Record<string, FanoutStep[]>): string {
   const W = 800, H = 480, L = 70, R = 20, T = 40, B = 60;

@@ -1,7 +1,12 @@
 /** The benchmark's scenarios, each against servers already started by run.ts. */
-import type { FanoutClientSpec, FanoutConfig, FanoutStep } from "./generator/fanout.ts";
-import { protocolOf, rssKiB, runGenerator, startGenerator, startServer, type RunningServer, type ServerName } from "./servers.ts";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { FanoutClientSpec } from "./generator/fanout.ts";
+import { SEED_JWT_SECRET, seedAccounts } from "./seed.ts";
+import { isProject, protocolOf, rssKiB, startGenerator, startServer, threadCpu, type RunningServer, type ServerName, type StartOptions } from "./servers.ts";
 import { makeDms, makeGroups, registerUsers, type BenchUser } from "./setup.ts";
+import { sweep, type FanoutStep, type Sweep, type SweepConfig } from "./sweep.ts";
 
 export const ROOMS = 4;
 export const ROOM_SIZE = 50;
@@ -10,8 +15,9 @@ export interface Plan {
   quick: boolean;
   rates: number[];
   stepMs: number;
+  /** Per-client send rates of the durable sweep (rooms of 2, both members sending). */
+  durableRates: number[];
   idleConnections: number;
-  durableMs: number;
 }
 
 /** Rooms of ROOM_SIZE members: private groups on the project, plain topic names on the baselines. */
@@ -21,14 +27,12 @@ export interface Population {
 }
 
 export async function populate(server: RunningServer, prefix: string): Promise<Population> {
-  if (protocolOf(server.name) !== "project") {
+  if (!isProject(server.name)) {
     return { rooms: Array.from({ length: ROOMS }, (_, i) => `room-${i}`), users: Array.from({ length: ROOMS * ROOM_SIZE }, () => null) };
   }
   const users = await registerUsers(server.url, ROOMS * ROOM_SIZE, prefix);
   return { rooms: await makeGroups(server.url, users, ROOM_SIZE), users };
 }
-
-const STOP_ABOVE_P99_MS = 200;
 
 /**
  * Waits until a scale-out server has persisted everything it accepted (Kafka lag and parked
@@ -49,7 +53,7 @@ export async function drained(server: RunningServer, timeoutMs = 60_000): Promis
 }
 
 /** Every client sends and every client's deliveries count. */
-export async function fanout(server: RunningServer, pop: Population, plan: Plan, rates = plan.rates, extra: Partial<FanoutConfig> = {}): Promise<FanoutStep[]> {
+export async function fanout(server: RunningServer, pop: Population, plan: Plan, rates = plan.rates, extra: Partial<SweepConfig> = {}): Promise<Sweep> {
   const clients: FanoutClientSpec[] = pop.users.map((u, i) => ({
     url: server.url,
     room: pop.rooms[Math.floor(i / ROOM_SIZE)]!,
@@ -57,40 +61,29 @@ export async function fanout(server: RunningServer, pop: Population, plan: Plan,
     sends: true,
     counts: true,
   }));
-  const config: FanoutConfig = { kind: protocolOf(server.name), clients, ratesPerClient: rates, stepMs: plan.stepMs, stopAboveP99Ms: STOP_ABOVE_P99_MS, ...extra };
-  return (await runGenerator<{ steps: FanoutStep[] }>("fanout.ts", config)).steps;
+  return sweep({ kind: protocolOf(server.name), clients, rates, stepMs: plan.stepMs, ...extra });
 }
 
 /** Half of each room sends on instance A; the other half receives (and is counted) on instance B. */
-export async function crossInstance(a: RunningServer, b: RunningServer, pop: Population, plan: Plan): Promise<FanoutStep[]> {
+export async function crossInstance(a: RunningServer, b: RunningServer, pop: Population, plan: Plan): Promise<Sweep> {
   const clients: FanoutClientSpec[] = pop.users.map((u, i) => {
     const onA = i % ROOM_SIZE < ROOM_SIZE / 2;
     return { url: onA ? a.url : b.url, room: pop.rooms[Math.floor(i / ROOM_SIZE)]!, token: u!.token, sends: onA, counts: !onA };
   });
-  const config: FanoutConfig = { kind: "project", clients, ratesPerClient: plan.rates, stepMs: plan.stepMs, stopAboveP99Ms: STOP_ABOVE_P99_MS };
-  return (await runGenerator<{ steps: FanoutStep[] }>("fanout.ts", config)).steps;
+  return sweep({ kind: "project", clients, rates: plan.rates, stepMs: plan.stepMs });
 }
 
-export interface DurableResult {
-  ackedPerSec: number;
-  acked: number;
-  readableMs: number;
-  pairs: number;
-  window: number;
-}
+/** DM rooms between consecutive users of the population (they are friends from their group). */
+export const dmPairs = (server: RunningServer, pop: Population) => makeDms(server.url, pop.users as BenchUser[]);
 
-/** Acked sends/s over DM pairs, each sender pipelining up to `window` unacknowledged sends. */
-export async function durable(server: RunningServer, plan: Plan, prefix: string): Promise<DurableResult> {
-  const users = await registerUsers(server.url, 100, prefix);
-  const dms = await makeDms(server.url, users);
-  const window = 64;
-  const r = await runGenerator<Omit<DurableResult, "pairs" | "window">>("durable.ts", {
-    target: { kind: "project", url: server.url },
-    senders: dms,
-    window,
-    durationMs: plan.durableMs,
-  });
-  return { ...r, pairs: dms.length / 2, window };
+/**
+ * Durable sends: rooms of 2 members (DMs), both sending at the step's rate; every send must be
+ * acked (stored) and delivered to the other member. Sustained: the highest acked rate whose ack
+ * p99 (and delivery p99) is within the line, with nothing lost, at that step and every lower one.
+ */
+export async function durable(server: RunningServer, dms: { token: string; room: string }[], plan: Plan): Promise<Sweep> {
+  const clients: FanoutClientSpec[] = dms.map((d) => ({ url: server.url, room: d.room, token: d.token, sends: true, counts: true }));
+  return sweep({ kind: "project", clients, rates: plan.durableRates, stepMs: plan.stepMs, acks: true });
 }
 
 export interface IdleResult {
@@ -100,24 +93,30 @@ export interface IdleResult {
   perConnectionKiB: number;
 }
 
-/** RSS of a warmed-up server before and after `n` idle (authenticated, for the project) connections. */
+/** RSS of a warmed-up server before and after `n` idle connections (the project's: authenticated, one account each). */
 export async function idleMemory(name: ServerName, port: number, n: number): Promise<IdleResult> {
-  const server = await startServer(name, port);
+  const warmCount = Math.min(1000, n);
+  let tokens = [""];
+  const opts: StartOptions = {};
+  if (isProject(name)) {
+    opts.dataDir = mkdtempSync(join(tmpdir(), "chat-bench-idle-"));
+    opts.env = { JWT_SECRET: SEED_JWT_SECRET };
+    tokens = await seedAccounts(opts.dataDir, warmCount + n, "idle");
+  }
+  const server = await startServer(name, port, opts);
   try {
-    // Clients share a few accounts (argon2 makes 5,000 registrations slow); tickets are one per connection.
-    const tokens = protocolOf(name) === "project" ? (await registerUsers(server.url, 20, "idle")).map((u) => u.token) : [""];
-    const openIdle = async (count: number) => {
-      const gen = startGenerator<{ open: number }>("idle.ts", { target: { kind: protocolOf(name), url: server.url }, tokens, n: count });
+    const openIdle = async (from: number, count: number) => {
+      const gen = startGenerator<{ open: number }>("idle.ts", { target: { kind: protocolOf(name), url: server.url }, tokens: isProject(name) ? tokens.slice(from, from + count) : tokens, n: count });
       return { gen, open: (await gen.result).open };
     };
     // Warm-up: the first connections compile the handshake and socket code and size the heap; that
     // one-time cost (tens of MB, whatever the number of sockets) is not a per-connection cost.
-    const warm = await openIdle(Math.min(1000, n));
+    const warm = await openIdle(0, warmCount);
     warm.gen.proc.kill();
     await warm.gen.proc.exited;
     await Bun.sleep(3000);
     const before = rssKiB(server.pid);
-    const { gen, open } = await openIdle(n);
+    const { gen, open } = await openIdle(warmCount, n);
     await Bun.sleep(3000); // let the server settle (and collect the garbage of the handshakes)
     const after = rssKiB(server.pid);
     gen.proc.kill();
@@ -133,21 +132,24 @@ export interface AiIsolationResult {
   prompters: number;
   quiet: FanoutStep;
   withAi: FanoutStep;
+  /** Share of the server's core per thread while the answers stream (sampled over the step). */
+  threadsWithAi: Record<string, number>;
 }
 
+/** Concurrent answers: the embedded AI queue serves 64 at once (src/adapters/memory/ai-queue.ts). */
+export const AI_PROMPTERS = 64;
+
 /**
- * Chat latency at a fixed fan-out rate, without and then with `prompters` AI answers streaming at
- * all times (each prompter asks again when its answer ends), in DM rooms of their own.
+ * Chat latency at a fixed fan-out rate, without and then with AI_PROMPTERS answers streaming at all
+ * times (each prompter asks again when its answer ends), in DM rooms, so the AI worker is busy.
  */
-export async function aiIsolation(server: RunningServer, pop: Population, plan: Plan, rate: number): Promise<AiIsolationResult> {
-  const prompters = 10;
-  const users = await registerUsers(server.url, prompters * 2, "ai");
-  const dms = await makeDms(server.url, users);
-  const aiPrompters = dms.filter((_, i) => i % 2 === 0).map((d) => ({ url: server.url, room: d.room, token: d.token }));
+export async function aiIsolation(server: RunningServer, pop: Population, dms: { token: string; room: string }[], plan: Plan, rate: number): Promise<AiIsolationResult> {
+  const aiPrompters = dms.filter((_, i) => i % 2 === 0).slice(0, AI_PROMPTERS).map((d) => ({ url: server.url, room: d.room, token: d.token }));
   const stepPlan = { ...plan, stepMs: Math.max(plan.stepMs, 3000) };
-  const [quiet] = await fanout(server, pop, stepPlan, [rate]);
-  const [withAi] = await fanout(server, pop, stepPlan, [rate], { aiPrompters });
-  return { ratePerClient: rate, prompters, quiet: quiet!, withAi: withAi! };
+  const quiet = await fanout(server, pop, stepPlan, [rate]);
+  const sampler = threadCpu(server.pid);
+  const withAi = await fanout(server, pop, stepPlan, [rate], { aiPrompters });
+  return { ratePerClient: rate, prompters: aiPrompters.length, quiet: quiet.steps[0]!, withAi: withAi.steps[0]!, threadsWithAi: sampler() };
 }
 
 export interface ColdStartResult {

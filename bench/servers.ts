@@ -1,6 +1,6 @@
 /** Starts the servers under test, each pinned to the server core, and waits until they listen. */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import type { Protocol } from "./generator/clients.ts";
@@ -9,9 +9,11 @@ export const ROOT = join(import.meta.dir, "..");
 export const SERVER_CPU = "0";
 export const GENERATOR_CPU = "1";
 
-/** The servers under test: the project in its two modes and the two baselines. */
-export type ServerName = "project" | "scaleout" | "bare" | "socketio";
+/** The servers under test: the project in its two modes and the baselines. */
+export type ServerName = "project" | "scaleout" | "bare" | "socketio" | "centrifugo";
 export const protocolOf = (name: ServerName): Protocol => (name === "scaleout" ? "project" : name);
+/** Servers that need accounts (the project's two modes). */
+export const isProject = (name: ServerName) => protocolOf(name) === "project";
 
 /**
  * The benchmark measures the server, not the per-user abuse limits: per-user send and AI rate
@@ -21,6 +23,9 @@ export const RAISED_LIMITS: Record<string, string> = {
   SEND_RATE_PER_SEC: "1000000",
   SEND_BURST: "1000000",
   LOGIN_MAX_ATTEMPTS: "1000000",
+  LOGIN_ADDRESS_MAX_ATTEMPTS: "1000000",
+  // Every benchmark account registers from 127.0.0.1.
+  REGISTER_MAX_PER_ADDRESS: "1000000",
   AI_RATE_PER_MIN: "1000000",
 };
 
@@ -59,15 +64,40 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** null: not pinned (for the cold-start comparison only). */
   cpu?: string | null;
+  /** An existing data directory (e.g. seeded); default a fresh one. */
+  dataDir?: string;
+  /** Extra arguments to bun before the entrypoint (the project; e.g. the CPU profiler). */
+  runtimeArgs?: string[];
+}
+
+/** Centrifugo v6.9.1, built by `bash scripts/engines/install.sh centrifugo` (cached like the engines). */
+export const CENTRIFUGO_BIN = join(process.env.ENGINES_CACHE ?? join(homedir(), ".cache/chat-engines"), "centrifugo-v6.9.1/centrifugo");
+
+/**
+ * Centrifugo as a peer: insecure client mode (no JWT), every channel open to subscribe and publish
+ * by clients, with history and recovery on (the closest it has to the project's resume).
+ */
+function centrifugoCommand(port: number): string[] {
+  if (!existsSync(CENTRIFUGO_BIN)) throw new Error(`centrifugo not installed (bash scripts/engines/install.sh centrifugo)`);
+  const file = join(mkdtempSync(join(tmpdir(), "chat-bench-centrifugo-")), "config.json");
+  writeFileSync(file, JSON.stringify({
+    http_server: { address: "127.0.0.1", port },
+    log: { level: "error" },
+    client: { insecure: true, allowed_origins: ["*"] },
+    channel: { without_namespace: { allow_subscribe_for_client: true, allow_publish_for_client: true, history_size: 200, history_ttl: "300s", force_recovery: true } },
+  }));
+  return [CENTRIFUGO_BIN, "--config", file];
 }
 
 export async function startServer(name: ServerName, port: number, opts: StartOptions = {}): Promise<RunningServer> {
   const cmd =
     name === "project" || name === "scaleout"
-      ? [process.execPath, join(ROOT, "src/main.ts")]
+      ? [process.execPath, ...(opts.runtimeArgs ?? []), join(ROOT, "src/main.ts")]
       : name === "bare"
         ? [process.execPath, join(ROOT, "bench/baselines/bare-bun.ts")]
-        : ["node", join(ROOT, "bench/baselines/socketio-server.mjs")];
+        : name === "centrifugo"
+          ? centrifugoCommand(port)
+          : ["node", join(ROOT, "bench/baselines/socketio-server.mjs")];
   const url = `http://127.0.0.1:${port}`;
   const started = performance.now();
   const proc = track(Bun.spawn(pinned(opts.cpu === undefined ? SERVER_CPU : opts.cpu, cmd), {
@@ -77,8 +107,10 @@ export async function startServer(name: ServerName, port: number, opts: StartOpt
       HOME: process.env.HOME ?? "/tmp",
       PORT: String(port),
       HOST: "127.0.0.1",
-      DATA_DIR: mkdtempSync(join(tmpdir(), "chat-bench-")),
+      DATA_DIR: opts.dataDir ?? mkdtempSync(join(tmpdir(), "chat-bench-")),
       SERVE_CLIENT: "false",
+      // Go servers use as many threads as the cores they are given (one, like the others).
+      GOMAXPROCS: "1",
       ...RAISED_LIMITS,
       ...opts.env,
     },
@@ -88,11 +120,13 @@ export async function startServer(name: ServerName, port: number, opts: StartOpt
   // /api/health is polled while the log is read, so both moments come from the same start.
   let healthyMs = -1;
   let stopPolling = false;
+  // Centrifugo prints no "listening" line: it is up when its port answers.
+  const healthUrl = name === "centrifugo" ? `${url}/connection/websocket` : `${url}/api/health`;
   const polling =
-    protocolOf(name) === "project"
+    protocolOf(name) === "project" || name === "centrifugo"
       ? (async () => {
           for (let i = 0; i < 20_000 && !stopPolling; i++) {
-            const ok = await fetch(`${url}/api/health`).then((r) => r.ok, () => false);
+            const ok = await fetch(healthUrl).then((r) => name === "centrifugo" || r.ok, () => false);
             if (ok) return void (healthyMs = performance.now() - started);
             await Bun.sleep(2);
           }
@@ -100,14 +134,18 @@ export async function startServer(name: ServerName, port: number, opts: StartOpt
       : Promise.resolve();
   const reader = (proc.stdout as ReadableStream<Uint8Array>).getReader();
   let buf = "";
-  for (;;) {
+  if (name === "centrifugo") {
+    await Promise.race([polling, proc.exited, Bun.sleep(30_000)]);
+    if (healthyMs < 0) throw new Error("centrifugo did not start listening");
+    buf = '"msg":"listening"';
+  }
+  while (!buf.includes('"msg":"listening"')) {
     const r = await reader.read();
     if (r.done) {
       stopPolling = true;
       throw new Error(`${name} exited before listening`);
     }
     buf += new TextDecoder().decode(r.value);
-    if (buf.includes('"msg":"listening"')) break;
   }
   const listeningMs = performance.now() - started;
   await Promise.race([polling, Bun.sleep(30_000)]);
@@ -140,42 +178,92 @@ export function rssKiB(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
 }
 
-/** A generator script running on the generator core. */
+/** CPU ticks (user + system) per thread of a process, by thread name. */
+function threadTicks(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      out.set(name, (out.get(name) ?? 0) + Number(f[11]) + Number(f[12]));
+    } catch {
+      // the thread ended while being read
+    }
+  }
+  return out;
+}
+
+/** Starts sampling a process's threads; the returned function gives each thread's share of one core since then. */
+export function threadCpu(pid: number): () => Record<string, number> {
+  const hz = 100; // USER_HZ on Linux
+  const at = performance.now();
+  const before = threadTicks(pid);
+  return () => {
+    const secs = (performance.now() - at) / 1000;
+    const shares: Record<string, number> = {};
+    for (const [name, ticks] of threadTicks(pid)) {
+      const share = (ticks - (before.get(name) ?? 0)) / hz / secs;
+      if (share >= 0.01) shares[name] = +share.toFixed(2);
+    }
+    return shares;
+  };
+}
+
+/** A generator script on a generator core: JSON lines out, optional command lines in. */
 export interface Generator<T> {
   proc: Subprocess;
   /** The first JSON line it prints. */
   result: Promise<T>;
+  /** The next JSON line it prints. */
+  next<U = T>(): Promise<U>;
+  /** Writes one command line to its stdin. */
+  command(line: string): void;
 }
 
-export function startGenerator<T>(script: string, config: unknown): Generator<T> {
+/** Cores for load generators: every core but the server's (on one core, the same core). */
+export const GENERATOR_CPUS = (() => {
+  const all = Array.from({ length: navigator.hardwareConcurrency }, (_, i) => String(i)).filter((c) => c !== SERVER_CPU);
+  return all.length ? all : [GENERATOR_CPU];
+})();
+
+export function startGenerator<T>(script: string, config: unknown, cpu = GENERATOR_CPU): Generator<T> {
   // The config goes through a file: it holds hundreds of tokens, too long for argv.
   const file = join(mkdtempSync(join(tmpdir(), "chat-bench-gen-")), "config.json");
   writeFileSync(file, JSON.stringify(config));
-  const proc = track(Bun.spawn(pinned(GENERATOR_CPU, [process.execPath, join(ROOT, "bench/generator", script), file]), {
-    stdin: "ignore",
+  const proc = track(Bun.spawn(pinned(cpu, [process.execPath, join(ROOT, "bench/generator", script), file]), {
+    stdin: "pipe",
     stdout: "pipe",
     stderr: "inherit",
   }));
-  const result = (async () => {
-    const reader = (proc.stdout as ReadableStream<Uint8Array>).getReader();
-    let buf = "";
+  const reader = (proc.stdout as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let buf = "";
+  const next = async <U>(): Promise<U> => {
     for (;;) {
-      const r = await reader.read();
-      if (r.done) break;
-      buf += new TextDecoder().decode(r.value);
       const nl = buf.indexOf("\n");
       if (nl >= 0) {
         const line = buf.slice(0, nl);
-        void (async () => {
-          for (let x = await reader.read(); !x.done; x = await reader.read());
-        })();
-        if (line.startsWith("{")) return JSON.parse(line) as T;
-        break;
+        buf = buf.slice(nl + 1);
+        if (line.startsWith("{")) return JSON.parse(line) as U;
+        continue;
       }
+      const r = await reader.read();
+      if (r.done) throw new Error(`${script} exited without a result`);
+      buf += decoder.decode(r.value, { stream: true });
     }
-    throw new Error(`${script} printed no result`);
-  })();
-  return { proc, result };
+  };
+  const result = next<T>();
+  return {
+    proc,
+    result,
+    next,
+    command(line) {
+      const sink = proc.stdin as import("bun").FileSink;
+      sink.write(line + "\n");
+      sink.flush();
+    },
+  };
 }
 
 /** Runs a generator to completion and returns its result. */

@@ -5,21 +5,30 @@ import { MemoryPresenceStore } from "./adapters/memory/presence-store.ts";
 import { MemoryRateLimiter } from "./adapters/memory/rate-limiter.ts";
 import { MemoryTicketStore } from "./adapters/memory/ticket-store.ts";
 import { InProcessAiQueue } from "./adapters/memory/ai-queue.ts";
+import { UnavailableSearchIndex } from "./adapters/memory/unavailable-search.ts";
+import { SqliteActivityLog } from "./adapters/sqlite/activity-log.ts";
 import { createSqliteStorage } from "./adapters/sqlite/storage.ts";
 import { boundedPort, CallHealth } from "./adapters/guard/bounded-port.ts";
+import { WORKER_URLS } from "./worker-urls.ts";
 import type { Config } from "./config.ts";
 import { errorFields, type Logger } from "./observability/logger.ts";
+import type { ChatMessage } from "./domain/model.ts";
+import type { RedisConnection } from "./adapters/redis/connection.ts";
 import type {
   AccountStore,
+  ActivitySink,
   AiRequestQueue,
+  Analytics,
   ClusterBus,
   EngineHealth,
   Lifecycle,
+  LocalRateLimiter,
   MessageLog,
   MessageReader,
   PresenceStore,
   RateLimiter,
   RoomStore,
+  SearchIndex,
   SocialStore,
   TicketStore,
 } from "./ports/index.ts";
@@ -41,17 +50,25 @@ export interface Adapters {
    * handled in order); as an abuse brake it may be per instance (a user with tabs on two
    * instances gets twice the burst).
    */
-  sendLimiter: RateLimiter;
+  sendLimiter: LocalRateLimiter;
   tickets: TicketStore;
   /** `/ai` requests: served here when embedded, by any instance through Kafka when scaled out. */
   aiQueue: AiRequestQueue;
+  /** Activity events: SQLite activity.db when embedded; Elasticsearch (through Kafka when configured) when scaled out. */
+  activity: ActivitySink;
+  analytics: Analytics;
+  search: SearchIndex;
+  /** Hands a new message to the search index when nothing else carries it there (SQLite triggers, the Kafka indexer). */
+  indexMessage?: (message: ChatMessage) => void;
+  /** Documents waiting to be indexed and documents Elasticsearch rejected (parked), for /metrics. */
+  indexStatus?: () => { lag: number | null; parked: number };
   /** Started in this order, closed in reverse. */
   lifecycle: Lifecycle[];
   mode: "embedded" | "scale-out";
 }
 
 
-type Storage = Pick<Adapters, "accounts" | "social" | "rooms" | "log" | "reader"> & { lifecycle: Lifecycle };
+type Storage = Pick<Adapters, "accounts" | "social" | "rooms" | "log" | "reader"> & { lifecycle: Lifecycle; search?: SearchIndex };
 type Coordination = Pick<Adapters, "bus" | "presence" | "limiter" | "tickets"> & { lifecycle: Lifecycle };
 
 /**
@@ -60,20 +77,26 @@ type Coordination = Pick<Adapters, "bus" | "presence" | "limiter" | "tickets"> &
  * embedded server does not pay for loading kafkajs, mongodb and redis at startup.
  */
 export async function createAdapters(config: Config, log: Logger, instanceId: string): Promise<Adapters> {
-  const storage = config.MONGODB_URI ? await mongoStorage(config.MONGODB_URI, config.STORAGE_TIMEOUT_MS) : sqliteStorage(config);
+  const storage = config.MONGODB_URI ? await mongoStorage(config.MONGODB_URI, config.STORAGE_TIMEOUT_MS) : sqliteStorage(config, log);
   const coordination = config.REDIS_URL
     ? await (await import("./adapters/redis/coordination.ts")).createRedisCoordination({ ...config, REDIS_URL: config.REDIS_URL }, instanceId, log)
     : memoryCoordination();
   const sendLimiter = new MemoryRateLimiter();
+  const activityLog = new SqliteActivityLog(join(config.DATA_DIR, "activity.db"), config.ACTIVITY_RETENTION_DAYS * 86_400_000, WORKER_URLS.activity);
   const adapters: Adapters = {
     ...storage,
     ...coordination,
     sendLimiter,
     aiQueue: new InProcessAiQueue(),
-    lifecycle: [storage.lifecycle, coordination.lifecycle, sendLimiter],
+    activity: activityLog,
+    analytics: activityLog,
+    search: storage.search ?? new UnavailableSearchIndex(),
+    lifecycle: [storage.lifecycle, coordination.lifecycle, sendLimiter, activityLog],
     mode: config.MONGODB_URI || config.REDIS_URL ? "scale-out" : "embedded",
   };
+  let pipelineRedis: RedisConnection | undefined;
   if (config.KAFKA_BROKERS && config.REDIS_URL && config.MONGODB_URI && "redis" in coordination) {
+    pipelineRedis = coordination.redis;
     // Kafka takes over the write path: Redis assigns seqs, a worker persists into MongoDB.
     const [{ createKafkaPipeline }, { KafkaAiQueue }, { createKafka }] = await Promise.all([
       import("./adapters/kafka/pipeline.ts"),
@@ -99,6 +122,7 @@ export async function createAdapters(config: Config, log: Logger, instanceId: st
     }, log);
   }
   adapters.lifecycle.push(adapters.aiQueue);
+  if (config.ELASTICSEARCH_URL) await useElasticsearch(adapters, config, log, activityLog, pipelineRedis);
   return bounded(adapters, config.STORAGE_TIMEOUT_MS * 2, log);
 }
 
@@ -126,8 +150,52 @@ function bounded(a: Adapters, ms: number, log: Logger): Adapters {
   };
 }
 
-function sqliteStorage(config: Config): Storage {
-  return createSqliteStorage(config.DATA_DIR, config.SQLITE_SYNCHRONOUS);
+/**
+ * Search and analytics move to Elasticsearch. With Kafka, events and messages reach it through the
+ * indexing worker (see kafka/activity-pipeline.ts); without, this instance indexes its own.
+ */
+async function useElasticsearch(adapters: Adapters, config: Config, log: Logger, embedded: SqliteActivityLog, redis?: RedisConnection) {
+  const { createElastic } = await import("./adapters/elasticsearch/elastic.ts");
+  const es = createElastic({ url: config.ELASTICSEARCH_URL!, prefix: config.ES_INDEX_PREFIX, retentionDays: config.ACTIVITY_RETENTION_DAYS }, log);
+  adapters.search = es.search;
+  adapters.analytics = es.analytics;
+  adapters.lifecycle = adapters.lifecycle.filter((l) => l !== embedded);
+  adapters.lifecycle.push(es.lifecycle);
+  if (config.KAFKA_BROKERS && redis) {
+    const [{ KafkaActivitySink }, { createKafka }, { IndexingWorkerClient }] = await Promise.all([
+      import("./adapters/kafka/activity-sink.ts"),
+      import("./adapters/kafka/kafka-client.ts"),
+      import("./workers/indexing-client.ts"),
+    ]);
+    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-activity` }, log);
+    const topic = { topic: config.KAFKA_ACTIVITY_TOPIC, partitions: config.KAFKA_PARTITIONS, replication: config.KAFKA_REPLICATION };
+    const sink = new KafkaActivitySink(kafka, redis.cmd, topic, config.PARKED_RETRY_MS, log);
+    const indexer = new IndexingWorkerClient({
+      brokers: config.KAFKA_BROKERS,
+      clientId: config.KAFKA_CLIENT_ID,
+      messagesTopic: config.KAFKA_MESSAGES_TOPIC,
+      activityTopic: config.KAFKA_ACTIVITY_TOPIC,
+      groupId: `${config.KAFKA_CLIENT_ID}-indexer`,
+      elasticsearchUrl: config.ELASTICSEARCH_URL!,
+      indexPrefix: config.ES_INDEX_PREFIX,
+      retentionDays: config.ACTIVITY_RETENTION_DAYS,
+      logLevel: config.LOG_LEVEL,
+    });
+    adapters.activity = sink;
+    adapters.indexStatus = () => ({ lag: indexer.status.lag, parked: indexer.status.parked });
+    adapters.lifecycle.push(sink, indexer);
+    return;
+  }
+  const { DirectIndexer } = await import("./adapters/elasticsearch/direct-indexer.ts");
+  const direct = new DirectIndexer(es.client, es.names, es.ready, log);
+  adapters.activity = direct;
+  adapters.indexMessage = (m) => direct.message(m);
+  adapters.indexStatus = () => direct.status();
+  adapters.lifecycle.push(direct);
+}
+
+function sqliteStorage(config: Config, log: Logger): Storage {
+  return createSqliteStorage(config.DATA_DIR, { synchronous: config.SQLITE_SYNCHRONOUS, busyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS }, log);
 }
 
 async function mongoStorage(uri: string, timeoutMS: number): Promise<Storage> {

@@ -24,6 +24,10 @@ const schema = z.object({
   WS_TICKET_TTL_SEC: z.coerce.number().int().min(1).max(300).default(30),
   LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10),
   LOGIN_WINDOW_SEC: z.coerce.number().int().min(1).default(900),
+  /** Login attempts from one address per window, over all accounts. */
+  LOGIN_ADDRESS_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(50),
+  /** New accounts per address per hour. */
+  REGISTER_MAX_PER_ADDRESS: z.coerce.number().int().min(1).default(20),
 
   WS_MAX_FRAME_BYTES: z.coerce.number().int().min(512).default(16 * 1024),
   WS_IDLE_TIMEOUT_SEC: z.coerce.number().int().min(5).max(960).default(120),
@@ -31,8 +35,19 @@ const schema = z.object({
   SEND_RATE_PER_SEC: z.coerce.number().positive().default(20),
   SEND_BURST: z.coerce.number().int().positive().default(40),
   TYPING_TTL_MS: z.coerce.number().int().min(500).default(5000),
+  WS_SOCKETS_PER_USER: z.coerce.number().int().min(1).default(10),
+  READY_ROOMS_MAX: z.coerce.number().int().min(1).max(1000).default(100),
+
+  // Social spam brakes: caps answer `conflict`, hourly budgets `rate_limited`.
+  FRIEND_REQUESTS_PENDING_MAX: z.coerce.number().int().min(1).default(50),
+  FRIEND_REQUESTS_PER_HOUR: z.coerce.number().int().min(1).default(30),
+  GROUPS_CREATED_MAX: z.coerce.number().int().min(1).default(100),
+  GROUPS_CREATED_PER_HOUR: z.coerce.number().int().min(1).default(20),
+  GROUP_MEMBERS_MAX: z.coerce.number().int().min(2).default(200),
+  GROUPS_PER_USER_MAX: z.coerce.number().int().min(1).default(200),
 
   SQLITE_SYNCHRONOUS: z.enum(["FULL", "NORMAL"]).default("FULL"),
+  SQLITE_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
 
   REDIS_URL: optionalUrl,
   KAFKA_BROKERS: list.optional(),
@@ -52,6 +67,13 @@ const schema = z.object({
   /** SIGTERM/SIGINT: the process exits by then even if an engine never answers. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(8000),
 
+  /** Search and the activity log/analytics in Elasticsearch (else SQLite FTS5 + an activity table). */
+  ELASTICSEARCH_URL: optionalUrl,
+  /** Prefix of the indices/data stream: <prefix>-messages, <prefix>-activity. */
+  ES_INDEX_PREFIX: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, "lowercase letters, digits, _ . - only").default("chat"),
+  KAFKA_ACTIVITY_TOPIC: z.string().default("chat.activity"),
+  ACTIVITY_RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
+
   GEMINI_API_KEY: z.string().optional(),
   GEMINI_MODEL: z.string().default("gemini-2.5-flash"),
   GEMINI_BASE_URL: z.string().url().optional(),
@@ -67,6 +89,14 @@ const schema = z.object({
   AI_PROMPT_MAX: z.coerce.number().int().min(1).default(2000),
 
   SERVE_CLIENT: bool.default(true),
+  /** Tests only, never in production: SIGUSR2 kills every worker thread as a crash would. */
+  TEST_FAULT_HOOKS: bool.default(false),
+  /** The built web client; defaults to client/dist beside the sources. */
+  CLIENT_DIR: z.string().optional(),
+  /** Administrators: they read /api/analytics and see health details (loopback requests see those too). */
+  ADMIN_USERNAMES: list.default([]),
+  /** Bearer token for /metrics (open when unset); it also unlocks health details. */
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   TRUST_PROXY: bool.default(false),
 });
 

@@ -7,15 +7,22 @@ try {
   config = loadConfig();
 } catch (err) {
   if (!(err instanceof ConfigError)) throw err;
-  console.error(err.message);
+  // Still one JSON line: log shippers parse stderr too. The message names each bad variable.
+  createLogger().error("invalid configuration", { err: err.message });
   process.exit(2);
 }
 
 const log = createLogger(config.LOG_LEVEL);
-// A background task (a presence sweep, a fire-and-forget store write) that fails while an engine is
-// away must not take the instance and every socket on it down: log it; requests already answer
-// `unavailable` on their own.
+// Bun would print these as multi-line traces: one JSON line instead. An uncaught exception leaves the
+// process in an unknown state, so it still exits; a background task (a presence sweep, a
+// fire-and-forget store write) that fails while an engine is away must not take the instance and
+// every socket on it down: log it; requests already answer `unavailable` on their own.
+process.on("uncaughtException", (err) => {
+  log.error("uncaught exception", errorFields(err));
+  process.exit(1);
+});
 process.on("unhandledRejection", (err) => log.error("background task failed", errorFields(err)));
+
 const server = await startServer(config, log).catch((err) => {
   log.error("startup failed", errorFields(err));
   process.exit(1);

@@ -7,4 +7,6 @@ export const WORKER_URLS = {
   sqliteWriter: new URL("./adapters/sqlite/message-writer.worker.ts", import.meta.url),
   pipeline: new URL("./workers/pipeline.worker.ts", import.meta.url),
   ai: new URL("./workers/ai.worker.ts", import.meta.url),
+  activity: new URL("./adapters/sqlite/activity.worker.ts", import.meta.url),
+  indexing: new URL("./workers/indexing.worker.ts", import.meta.url),
 };

@@ -1,9 +1,9 @@
 /**
- * One client API over the three servers' wire protocols, so every server is driven by the same
- * load code: connect into a room, send a body, receive bodies.
+ * One client API over the servers' wire protocols, so every server is driven by the same load code:
+ * connect into a room, send a body, receive bodies.
  */
 /** The wire protocol a server speaks (the scale-out project speaks the project's). */
-export type Protocol = "project" | "bare" | "socketio";
+export type Protocol = "project" | "bare" | "socketio" | "centrifugo";
 
 export interface BenchClient {
   send(body: string, seq: number): void;
@@ -26,7 +26,8 @@ export async function connect(
   room: string,
   account: ProjectAccount | null,
   onBody: (body: string) => void,
-  onAck?: (seq: number) => void,
+  /** The project's ack of a send, with the `ref` the send carried (the generator's send number). */
+  onAck?: (ref: number) => void,
   /** Any other project frame (ai.start, ai.end…), raw. */
   onOther?: (frame: string) => void,
 ): Promise<BenchClient> {
@@ -40,7 +41,7 @@ export async function connect(
           // another instance have their keys in another order, so the type is looked up.
           const type = typeOf(data);
           if (type === "message") onBody(bodyOf(data));
-          else if (type === "ack") onAck?.(JSON.parse(data).seq);
+          else if (type === "ack") onAck?.(refOf(data));
           else if (type === "ready") resolve();
           else onOther?.(data);
           return;
@@ -54,15 +55,26 @@ export async function connect(
           if (data.startsWith('42["ready"')) return resolve();
           if (data.startsWith('42["msg"')) return onBody(bodyOf(data));
           return;
+        case "centrifugo":
+          // Replies and pushes, newline-separated; an empty object is a ping to answer.
+          for (const line of data.split("\n")) {
+            if (line === "{}") ws.send("{}");
+            else if (line.startsWith('{"push"')) onBody(bodyOf(line));
+            else if (line.startsWith('{"id":1,')) ws.send(JSON.stringify({ id: 2, subscribe: { channel: room } }));
+            else if (line.startsWith('{"id":2,')) resolve();
+          }
+          return;
       }
     };
   });
   if (target.kind === "socketio") ws.send("40");
+  if (target.kind === "centrifugo") ws.send(JSON.stringify({ id: 1, connect: {} }));
   await ready;
   return {
     send(body, seq) {
       if (target.kind === "project") ws.send(JSON.stringify({ type: "send", room, body, clientId: `c${seq}-${now()}`, ref: String(seq) }));
       else if (target.kind === "bare") ws.send(JSON.stringify({ room, body }));
+      else if (target.kind === "centrifugo") ws.send(JSON.stringify({ id: 3 + seq, publish: { channel: room, data: { body } } }));
       else ws.send("42" + JSON.stringify(["msg", { room, body }]));
     },
     close: () => ws.close(),
@@ -78,6 +90,7 @@ async function openSocket(target: Target, room: string, account: ProjectAccount 
     const { ticket } = (await res.json()) as { ticket: string };
     url = `${base}/ws?ticket=${ticket}`;
   } else if (target.kind === "bare") url = `${base}/ws?room=${encodeURIComponent(room)}`;
+  else if (target.kind === "centrifugo") url = `${base}/connection/websocket`;
   else url = `${base}/socket.io/?EIO=4&transport=websocket`;
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url);
@@ -92,9 +105,15 @@ const typeOf = (frame: string) => {
   return at < 8 ? "" : frame.slice(at, frame.indexOf('"', at));
 };
 
+/** The ack's `ref` (the generator sends its send number as the ref). */
+const refOf = (frame: string) => {
+  const at = frame.indexOf('"ref":"') + 7;
+  return Number(frame.slice(at, frame.indexOf('"', at)));
+};
+
 /**
  * The body field without parsing the whole frame: the generator's own CPU must not be what limits
- * a run, and all three servers put the body in a JSON string field called "body".
+ * a run, and every server puts the body in a JSON string field called "body".
  */
 const bodyOf = (frame: string) => {
   const at = frame.indexOf('"body":"') + 8;

@@ -1,19 +1,19 @@
 #!/usr/bin/env bash
 # Starts and stops the engines on loopback. Data survives stop/start and kill/start (tests use that
 # to simulate outages); only `reset` wipes it. `start` returns once the engine serves requests.
-# Usage: ctl.sh start|stop|restart|status|kill|reset <redis|kafka|mongo|all>
+# Usage: ctl.sh start|stop|restart|status|kill|reset <redis|kafka|mongo|elastic|all>
 # Logs: $ENGINES_RUN/<engine>/<engine>.log (KAFKA_LOG_LEVEL=info for a verbose broker).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-usage="usage: ctl.sh start|stop|restart|status|kill|reset <redis|kafka|mongo|all>"
+usage="usage: ctl.sh start|stop|restart|status|kill|reset <redis|kafka|mongo|elastic|all>"
 action="${1:-}"; target="${2:-all}"
 
 # Text in each engine's command line (guards against recycled pids).
-signature() { case $1 in redis) echo "redis-server" ;; kafka) echo "kafka.Kafka" ;; mongo) echo "ferretdb" ;; esac; }
+signature() { case $1 in redis) echo "redis-server" ;; kafka) echo "kafka.Kafka" ;; mongo) echo "ferretdb" ;; elastic) echo "elasticsearch" ;; esac; }
 running() { engine_pid "$1" "$(signature "$1")"; }
-ports() { case $1 in redis) echo "$REDIS_PORT" ;; kafka) echo "$KAFKA_PORT $KAFKA_CONTROLLER_PORT" ;; mongo) echo "$MONGO_PORT" ;; esac; }
+ports() { case $1 in redis) echo "$REDIS_PORT" ;; kafka) echo "$KAFKA_PORT $KAFKA_CONTROLLER_PORT" ;; mongo) echo "$MONGO_PORT" ;; elastic) echo "$ES_PORT" ;; esac; }
 logfile() { echo "$ENGINES_RUN/$1/$1.log"; }
-installed() { case $1 in redis) command -v redis-server >/dev/null ;; kafka) [ -f "$KAFKA_HOME/.complete" ] ;; mongo) [ -x "$FERRETDB_BIN" ] ;; esac; }
+installed() { case $1 in redis) command -v redis-server >/dev/null ;; kafka) [ -f "$KAFKA_HOME/.complete" ] ;; mongo) [ -x "$FERRETDB_BIN" ] ;; elastic) [ -f "$ES_HOME/.complete" ] ;; esac; }
 
 # Own session and no inherited stdio: callers that capture our output never wait on the engine,
 # and a test runner's Ctrl-C does not take the shared engines down.
@@ -119,10 +119,31 @@ PROPS
 }
 wait_kafka() { wait_ready kafka 120 kafka_ready; }
 
+# Single node on loopback, security and disk watermarks off. Under $ENGINES_RUN: a hard-linked copy of
+# the install (the unprivileged user cannot enter root's cache), its own config (ES writes its keystore
+# there), data and logs, owned by that user when we are root.
+launch_elastic() {
+  local d="$ENGINES_RUN/elastic"
+  mkdir -p "$d/data" "$d/logs" "$d/tmp"
+  [ -d "$d/home" ] || cp -al "$ES_HOME" "$d/home" 2>/dev/null || cp -r "$ES_HOME" "$d/home"
+  [ -d "$d/config" ] || cp -r "$ES_HOME/config" "$d/config"
+  local as=()
+  if [ "$(id -u)" = 0 ]; then chown -R "$ES_USER:" "$d/data" "$d/logs" "$d/tmp" "$d/config"; as=(setpriv --reuid="$ES_USER" --regid="$ES_USER" --init-groups); fi
+  launch elastic ${as[@]+"${as[@]}"} env ES_JAVA_HOME="$ES_JAVA_HOME" ES_PATH_CONF="$d/config" ES_TMPDIR="$d/tmp" \
+    ES_JAVA_OPTS="-Xms512m -Xmx512m" "$d/home/bin/elasticsearch" \
+    -E discovery.type=single-node -E network.host=127.0.0.1 -E http.port="$ES_PORT" -E transport.port="$((ES_PORT + 100))" \
+    -E xpack.security.enabled=false -E cluster.routing.allocation.disk.threshold_enabled=false \
+    -E path.data="$d/data" -E path.logs="$d/logs" -E action.destructive_requires_name=false
+}
+elastic_ready() { curl -fsS "http://127.0.0.1:$ES_PORT/_cluster/health?wait_for_status=yellow&timeout=1s" >/dev/null; }
+wait_elastic() { wait_ready elastic 180 elastic_ready; }
+
 stop_engine() { # stop_engine <engine> <signal> <grace seconds>
   local pid
   if pid=$(running "$1"); then
-    kill "-$2" "$pid" 2>/dev/null || true
+    # Elasticsearch's launcher JVM starts the server JVM as a child: signal the whole process group
+    # (launch made it a session leader), so kill -9 takes the server down too.
+    if [ "$1" = elastic ]; then kill "-$2" -- "-$pid" 2>/dev/null || true; else kill "-$2" "$pid" 2>/dev/null || true; fi
     local deadline=$((SECONDS + $3))
     while alive "$pid" && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.1; done
     if alive "$pid"; then
@@ -133,9 +154,9 @@ stop_engine() { # stop_engine <engine> <signal> <grace seconds>
   rm -f "$(pidfile "$1")"
 }
 
-engines=$([ "$target" = all ] && echo redis mongo kafka || echo "$target")
+engines=$([ "$target" = all ] && echo redis mongo kafka elastic || echo "$target")
 for e in $engines; do
-  case "$e" in redis|kafka|mongo) ;; *) echo "$usage" >&2; exit 2 ;; esac
+  case "$e" in redis|kafka|mongo|elastic) ;; *) echo "$usage" >&2; exit 2 ;; esac
 done
 mkdir -p "$ENGINES_RUN"
 # One ctl.sh at a time per run dir, so concurrent callers never launch an engine twice.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the engines once, cached outside the repo; a second run is a quick no-op.
-# Usage: install.sh [redis|kafka|mongo|all]
+# Usage: install.sh [redis|kafka|mongo|elastic|all|centrifugo]   (centrifugo: the benchmark's peer, not in all)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/lib.sh"
@@ -69,8 +69,37 @@ install_mongo() {
   log "mongo: built FerretDB $FERRETDB_VERSION"
 }
 
+install_elastic() {
+  if [ "$(id -u)" = 0 ] && ! id "$ES_USER" >/dev/null 2>&1; then useradd --system --create-home "$ES_USER"; fi
+  if [ -f "$ES_HOME/.complete" ]; then log "elastic: $ES_VERSION present"; return; fi
+  [ -x "$ES_JAVA_HOME/bin/java" ] || { log "elastic: needs a JDK 21+ at ES_JAVA_HOME ($ES_JAVA_HOME)" >&2; return 1; }
+  local artifact=org.elasticsearch.distribution.integ-test-zip:elasticsearch:$ES_VERSION:zip
+  quiet mvn -B -q -Dmaven.repo.local="$ENGINES_CACHE/m2" dependency:get -Dartifact="$artifact"
+  local zip="$ENGINES_CACHE/m2/org/elasticsearch/distribution/integ-test-zip/elasticsearch/$ES_VERSION/elasticsearch-$ES_VERSION.zip"
+  local tmp; tmp=$(mktemp -d "$ENGINES_CACHE/es-unzip.XXXX")
+  quiet unzip -q "$zip" -d "$tmp"
+  rm -rf "$ES_HOME" && mv "$tmp/elasticsearch-$ES_VERSION" "$ES_HOME" && rm -rf "$tmp"
+  chmod -R a+rX "$ES_HOME"
+  touch "$ES_HOME/.complete"
+  log "elastic: installed $ES_VERSION"
+}
+
+# Centrifugo is not an engine of the product: only the benchmark runs it, as a baseline.
+install_centrifugo() {
+  if [ -x "$CENTRIFUGO_BIN" ]; then log "centrifugo: $CENTRIFUGO_VERSION present"; return; fi
+  local build="$ENGINES_CACHE/centrifugo-$CENTRIFUGO_VERSION/build"
+  rm -rf "$build" && mkdir -p "$build"
+  (
+    export GOMODCACHE="$build/mod" GOCACHE="$build/cache" GOFLAGS=-modcacherw CGO_ENABLED=0 GOTOOLCHAIN=local
+    GOBIN="$build/bin" quiet go install "github.com/centrifugal/centrifugo/v6@$CENTRIFUGO_VERSION"
+  )
+  mv "$build/bin/centrifugo" "$CENTRIFUGO_BIN"
+  rm -rf "$build"
+  log "centrifugo: built $CENTRIFUGO_VERSION"
+}
+
 case "${1:-all}" in
-  redis|kafka|mongo) "install_$1" ;;
-  all) install_redis; install_kafka; install_mongo ;;
-  *) echo "usage: $0 [redis|kafka|mongo|all]" >&2; exit 2 ;;
+  redis|kafka|mongo|elastic|centrifugo) "install_$1" ;;
+  all) install_redis; install_kafka; install_mongo; install_elastic ;;
+  *) echo "usage: $0 [redis|kafka|mongo|elastic|all|centrifugo]" >&2; exit 2 ;;
 esac

@@ -7,14 +7,21 @@ REDIS_PORT="${REDIS_PORT:-16379}"
 KAFKA_PORT="${KAFKA_PORT:-19092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-19093}"
 MONGO_PORT="${MONGO_PORT:-27117}"
+ES_PORT="${ES_PORT:-19200}"
 
 KAFKA_VERSION="${KAFKA_VERSION:-4.3.1}"   # newest 4.x whose kafka_2.13 and kafka-tools both resolve
 SLF4J_VERSION=2.0.17
 FERRETDB_VERSION=v1.24.2
+ES_VERSION="${ES_VERSION:-9.2.0}"   # the integ-test-zip from Maven Central: no bundled JDK, no optional modules
+ES_JAVA_HOME="${ES_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+ES_USER="${ES_USER:-es}"            # Elasticsearch refuses to run as root
 
 KAFKA_HOME="$ENGINES_CACHE/kafka-$KAFKA_VERSION"
 KAFKA_LIBS="$KAFKA_HOME/libs"
 FERRETDB_BIN="$ENGINES_CACHE/ferretdb-$FERRETDB_VERSION/ferretdb"
+ES_HOME="$ENGINES_CACHE/elasticsearch-$ES_VERSION"
+CENTRIFUGO_VERSION=v6.9.1   # the benchmark's baseline peer (bench/baselines)
+CENTRIFUGO_BIN="$ENGINES_CACHE/centrifugo-$CENTRIFUGO_VERSION/centrifugo"
 
 # Class-data-sharing archive of the broker's classes (made by install.sh): it cuts the broker's
 # start by about 40%. Keyed by the JVM, since an archive only serves the JVM that wrote it.

@@ -4,6 +4,7 @@ import { fail } from "./errors.ts";
 import { newId } from "./ids.ts";
 import type { AppendResult, ChatMessage } from "./model.ts";
 import type { Notifier } from "./notifier.ts";
+import { NO_ACTIVITY, type ActivityRecorder } from "./activity.ts";
 
 export interface Sender {
   userId: string;
@@ -25,6 +26,7 @@ export class ChatService {
     private reader: MessageReader,
     private rooms: RoomStore,
     private notifier: Notifier,
+    private activity: ActivityRecorder = NO_ACTIVITY,
   ) {}
 
   onMessage(listener: MessageListener): void {
@@ -63,20 +65,38 @@ export class ChatService {
     return { messages: page.slice(0, limit), hasMore };
   }
 
+  /** The message at `seq` with up to limit/2 newer and the rest older ones; newest first like history. */
+  async around(room: string, seq: number, limit: number): Promise<{ messages: ChatMessage[]; hasMore: boolean; hasNewer: boolean }> {
+    const newerCount = Math.floor(limit / 2);
+    const olderCount = limit - newerCount;
+    const [older, newer] = await Promise.all([
+      this.reader.before(room, seq + 1, olderCount + 1),
+      newerCount > 0 ? this.reader.after(room, seq, newerCount + 1) : Promise.resolve([]),
+    ]);
+    return {
+      messages: [...newer.slice(0, newerCount).reverse(), ...older.slice(0, olderCount)],
+      hasMore: older.length > olderCount,
+      hasNewer: newer.length > newerCount,
+    };
+  }
+
   async resume(room: string, afterSeq: number, limit: number): Promise<{ messages: ChatMessage[]; hasMore: boolean }> {
     const page = await this.reader.after(room, afterSeq, limit + 1);
     const hasMore = page.length > limit;
     return { messages: page.slice(0, limit), hasMore };
   }
 
+  /** Moves the user's read cursor, never past the room's newest message (a seq from the future is clamped). */
   async markRead(room: string, userId: string, seq: number): Promise<number> {
-    const cursor = await this.rooms.advanceRead(room, userId, seq);
+    const last = (await this.reader.latest([room])).get(room)?.seq ?? 0;
+    const cursor = await this.rooms.advanceRead(room, userId, Math.min(seq, last));
     this.notifier.toRoom(room, { type: "read", room, userId, seq: cursor });
     return cursor;
   }
 
   private deliver(message: ChatMessage) {
     this.notifier.toRoom(message.room, { type: "message", ...message });
+    this.activity.record("message.sent", message.from, message.room, { messageId: message.id, length: message.body.length });
     for (const l of this.listeners) l(message);
   }
 }

@@ -50,8 +50,15 @@ export interface MessageDraft {
 
 export interface AppendResult {
   message: ChatMessage;
-  /** True when (from, clientId) was already stored: `message` is the original. */
+  /** True when (from, room, clientId) was already stored: `message` is the original. */
   duplicate: boolean;
+}
+
+/** The stored message a draft becomes once it has its seq (what every MessageLog returns for a new one). */
+export function messageOf(d: MessageDraft, seq: number): ChatMessage {
+  const m: ChatMessage = { id: d.id, room: d.room, seq, from: d.from, fromName: d.fromName, body: d.body, createdAt: d.createdAt, clientId: d.clientId };
+  if (d.incomplete) m.incomplete = true;
+  return m;
 }
 
 export const PUBLIC_ROOM_ID = "general";

@@ -1,3 +1,4 @@
+import type { MembershipOp } from "../ports/index.ts";
 import type { ServerFrame } from "../protocol/index.ts";
 
 /**
@@ -7,8 +8,8 @@ import type { ServerFrame } from "../protocol/index.ts";
 export interface Notifier {
   toRoom(room: string, frame: ServerFrame): void;
   toUser(userId: string, frame: ServerFrame): void;
-  /** The user's live sockets start (add) or stop (remove) receiving the room. */
-  membership(userId: string, room: string, op: "add" | "remove"): void;
+  /** The user's live sockets start (add) or stop (remove) receiving the room, or may no longer post in it (read-only). */
+  membership(userId: string, room: string, op: MembershipOp): void;
   /** Close every socket of the session. */
   sessionRevoked(sessionId: string): void;
 }

@@ -27,7 +27,10 @@ export function errorResponse(c: Context, code: ErrorCode, message: string) {
 /** The one place errors become HTTP responses. Unknown errors are logged and never leak details. */
 export function onError(log: Logger) {
   return (err: Error, c: Context) => {
-    if (err instanceof DomainError) return errorResponse(c, err.code, err.message);
+    if (err instanceof DomainError) {
+      if (err.retryAfterSec !== undefined) c.header("Retry-After", String(Math.max(1, Math.ceil(err.retryAfterSec))));
+      return errorResponse(c, err.code, err.message);
+    }
     if (err instanceof HTTPException) {
       const code: ErrorCode = err.status === 413 ? "payload_too_large" : err.status === 401 ? "unauthorized" : "bad_request";
       return errorResponse(c, code, err.message || "bad request");

@@ -1,83 +1,69 @@
-/** A minimal Prometheus text-format registry: counters, gauges (sampled on scrape) and histograms. */
-type Labels = Record<string, string>;
+/**
+ * Prometheus metrics through prom-client (text format, label escaping, histogram maths), behind the
+ * small API the rest of the server uses. Each registry is its own (never prom-client's global one),
+ * so several servers in one process never share series.
+ */
+import * as prom from "prom-client";
 
-const labelKey = (labels: Labels) => {
-  // Unlabelled series are by far the most common on the hot path.
-  for (const _ in labels) return joinLabels(labels);
-  return "";
-};
-const joinLabels = (labels: Labels) =>
-  Object.entries(labels)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, "_")}"`)
-    .join(",");
+type Labels<L extends string> = Partial<Record<L, string>>;
 
-interface Metric {
-  render(): string;
-}
-
-export class Counter implements Metric {
-  private values = new Map<string, number>();
-  constructor(readonly name: string, readonly help: string) {}
-  inc(labels: Labels = {}, by = 1): void {
-    const key = labelKey(labels);
-    this.values.set(key, (this.values.get(key) ?? 0) + by);
-  }
-  get(labels: Labels = {}): number {
-    return this.values.get(labelKey(labels)) ?? 0;
-  }
-  render(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
-    if (this.values.size === 0) lines.push(`${this.name} 0`);
-    for (const [k, v] of this.values) lines.push(`${this.name}${k ? `{${k}}` : ""} ${v}`);
-    return lines.join("\n");
+export class Counter<L extends string = never> {
+  constructor(private inner: prom.Counter<L>) {}
+  inc(labels: Labels<L> = {}, by = 1): void {
+    this.inner.inc(labels, by);
   }
 }
 
-export class Gauge implements Metric {
-  constructor(readonly name: string, readonly help: string, private sample: () => number) {}
-  render(): string {
-    return [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} gauge`, `${this.name} ${this.sample()}`].join("\n");
-  }
-}
-
-export class Histogram implements Metric {
-  private counts: number[];
-  private sum = 0;
-  private total = 0;
-  constructor(readonly name: string, readonly help: string, private buckets: number[]) {
-    this.counts = buckets.map(() => 0);
-  }
+export class Histogram {
+  constructor(private inner: prom.Histogram) {}
   observe(value: number): void {
-    this.sum += value;
-    this.total++;
-    for (let i = 0; i < this.buckets.length; i++) if (value <= this.buckets[i]!) this.counts[i]!++;
-  }
-  render(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
-    this.buckets.forEach((b, i) => lines.push(`${this.name}_bucket{le="${b}"} ${this.counts[i]}`));
-    lines.push(`${this.name}_bucket{le="+Inf"} ${this.total}`, `${this.name}_sum ${this.sum}`, `${this.name}_count ${this.total}`);
-    return lines.join("\n");
+    this.inner.observe(value);
   }
 }
 
 export class MetricsRegistry {
-  private metrics: Metric[] = [];
-  counter(name: string, help: string): Counter {
-    return this.add(new Counter(name, help));
+  private registry = new prom.Registry();
+
+  /** The Content-Type of `render()`'s output. */
+  get contentType(): string {
+    return this.registry.contentType;
   }
-  gauge(name: string, help: string, sample: () => number): Gauge {
-    return this.add(new Gauge(name, help, sample));
+
+  /** Labels must be named up front (prom-client refuses undeclared ones); the type checks call sites. */
+  counter<L extends string = never>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
+    return new Counter(new prom.Counter<L>({ name, help, labelNames, registers: [this.registry] }));
   }
+
+  /** Sampled when scraped. */
+  gauge(name: string, help: string, sample: () => number): void {
+    new prom.Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        this.set(sample());
+      },
+    });
+  }
+
+  /** One series per value of `label` (e.g. per worker thread), sampled when scraped. */
+  sampledByLabel(name: string, help: string, type: "gauge" | "counter", label: string, sample: () => [string, number][]): void {
+    const collect = function (this: prom.Gauge<string> | prom.Counter<string>) {
+      this.reset();
+      for (const [value, n] of sample()) (this instanceof prom.Gauge ? this.set({ [label]: value }, n) : this.inc({ [label]: value }, n));
+    };
+    const options = { name, help, labelNames: [label], registers: [this.registry], collect };
+    if (type === "gauge") new prom.Gauge(options);
+    else new prom.Counter(options);
+  }
+
   histogram(name: string, help: string, buckets: number[]): Histogram {
-    return this.add(new Histogram(name, help, buckets));
+    return new Histogram(new prom.Histogram({ name, help, buckets, registers: [this.registry] }));
   }
-  render(): string {
-    return this.metrics.map((m) => m.render()).join("\n") + "\n";
-  }
-  private add<M extends Metric>(m: M): M {
-    this.metrics.push(m);
-    return m;
+
+  /** The Prometheus text exposition of every metric. */
+  render(): Promise<string> {
+    return this.registry.metrics();
   }
 }
 
@@ -87,10 +73,11 @@ export function createChatMetrics(registry = new MetricsRegistry()) {
     registry,
     messagesIn: registry.counter("chat_messages_in_total", "Messages accepted from clients"),
     messagesOut: registry.counter("chat_messages_out_total", "Message frames delivered to local sockets"),
-    framesRejected: registry.counter("chat_frames_rejected_total", "Client frames rejected, by error code"),
+    framesRejected: registry.counter("chat_frames_rejected_total", "Client frames rejected, by error code", ["code"]),
     ackLatency: registry.histogram("chat_ack_latency_seconds", "Time from receiving a send to its ack (durable)", [
       0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
     ]),
+    busReceived: registry.counter("chat_bus_received_total", "Envelopes this instance received from other instances over the cluster bus"),
   };
 }
 export type ChatMetrics = ReturnType<typeof createChatMetrics>;

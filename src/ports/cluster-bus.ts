@@ -1,21 +1,42 @@
 import type { ServerFrame } from "../protocol/index.ts";
 import type { Lifecycle } from "./lifecycle.ts";
 
+/** A member's live sockets start or stop receiving a room, or lose the right to post in a DM. */
+export type MembershipOp = "add" | "remove" | "read-only";
+
 /**
- * What instances tell each other. Local delivery never goes through the bus: the core publishes to
- * its own sockets and hands the same envelope to the bus for the other instances.
+ * What instances tell each other. A frame travels already serialised, as the clients will receive
+ * it: the receiving instance hands it to its sockets without parsing or re-serialising it.
  */
 export type ClusterEnvelope =
-  | { kind: "room"; room: string; frame: ServerFrame }
-  | { kind: "user"; userId: string; frame: ServerFrame }
-  | { kind: "membership"; userId: string; room: string; op: "add" | "remove" }
+  | { kind: "frame"; frameType: ServerFrame["type"]; frame: string }
+  | { kind: "membership"; userId: string; room: string; op: MembershipOp }
   | { kind: "session.revoked"; sessionId: string };
 
 /**
- * Carries envelopes to every other instance. At-most-once: an envelope may be lost (e.g. during a
- * reconnect); clients recover messages through `resume`. Subscriptions survive reconnects.
+ * Where an envelope goes: a local fan-out topic (`r:<room>`, `u:<user>`, the same names as the
+ * socket topics), or every instance (`BROADCAST`, for rare control events).
+ */
+export type BusTopic = string;
+export const BROADCAST: BusTopic = "*";
+
+/**
+ * Carries envelopes to the other instances that subscribed to a topic (an instance subscribes to
+ * the topics its local sockets need). Local delivery never goes through the bus.
+ *
+ * Guarantees:
+ * - at-most-once: an envelope may be lost (e.g. while a connection reconnects); clients recover
+ *   messages with `resume`;
+ * - envelopes of one publisher to one topic arrive in publish order;
+ * - an instance never receives its own envelopes;
+ * - once `subscribe` resolves, every envelope published to the topic afterwards arrives (until
+ *   `unsubscribe`); subscriptions survive reconnects. Both calls are idempotent and may interleave
+ *   freely: the last call for a topic wins.
  */
 export interface ClusterBus extends Lifecycle {
-  publish(envelope: ClusterEnvelope): void;
-  onEnvelope(handler: (envelope: ClusterEnvelope) => void): void;
+  publish(topic: BusTopic, envelope: ClusterEnvelope): void;
+  subscribe(topic: BusTopic): Promise<void>;
+  unsubscribe(topic: BusTopic): void;
+  /** One handler, set once by the core before `start`. */
+  onEnvelope(handler: (topic: BusTopic, envelope: ClusterEnvelope) => void): void;
 }

@@ -5,7 +5,8 @@ import type { Lifecycle } from "./lifecycle.ts";
  * The write side of messages.
  * - `append` assigns the room's next seq (strictly increasing, no gaps) and resolves only once the
  *   message is durable (survives a process crash). Rejection means nothing was accepted.
- * - Idempotent on (from, clientId): a retry resolves with the original message and `duplicate: true`.
+ * - Idempotent on (from, room, clientId): a retry resolves with the original message and
+ *   `duplicate: true`; the same clientId in another room is another message.
  * - Calls for one room may be concurrent; seq order is the order the appends were accepted.
  * - Also advances the sender's read cursor to the new seq (your own message counts as read).
  */

@@ -1,3 +1,5 @@
 export * from "./errors.ts";
 export * from "./schemas.ts";
 export * from "./rest.ts";
+export * from "./activity.ts";
+export * from "./search.ts";

@@ -6,6 +6,8 @@ export const LIMITS = {
   bodyMax: 4000,
   clientIdMax: 64,
   historyPageMax: 100,
+  /** Rooms per page of the room list (`rooms` frame, GET /api/conversations). */
+  roomsPageMax: 200,
   roomIdMax: 80,
 } as const;
 
@@ -13,6 +15,8 @@ export const roomId = z.string().min(1).max(LIMITS.roomIdMax).regex(/^[A-Za-z0-9
 export const userId = z.string().min(1).max(64);
 export const seq = z.number().int().nonnegative();
 const ref = z.string().min(1).max(64);
+/** An opaque room-list cursor (the `next` of the previous page). */
+export const roomsCursor = z.string().min(1).max(200);
 
 export const username = z
   .string()
@@ -49,6 +53,8 @@ export const roomSummarySchema = z.object({
   /** For DMs: the other participant. */
   peer: z.object({ id: z.string(), username: z.string() }).optional(),
   createdBy: z.string().nullable(),
+  /** A DM whose users are no longer friends: history stays readable, nobody can send or type. */
+  readOnly: z.boolean().optional(),
 });
 export type RoomSummary = z.infer<typeof roomSummarySchema>;
 
@@ -70,6 +76,8 @@ export const clientFrameSchema = z.discriminatedUnion("type", [
     ref: ref.optional(),
     room: roomId,
     before: seq.optional(),
+    /** Instead of `before`: the page around this seq (it, older and newer messages). */
+    around: z.number().int().positive().optional(),
     limit: z.number().int().min(1).max(LIMITS.historyPageMax).optional(),
   }),
   z.object({
@@ -81,6 +89,12 @@ export const clientFrameSchema = z.discriminatedUnion("type", [
   }),
   z.object({ type: z.literal("read"), ref: ref.optional(), room: roomId, seq }),
   z.object({ type: z.literal("ping"), ref: ref.optional() }),
+  z.object({
+    type: z.literal("rooms"),
+    ref: ref.optional(),
+    after: roomsCursor.optional(),
+    limit: z.number().int().min(1).max(LIMITS.roomsPageMax).optional(),
+  }),
 ]);
 export type ClientFrame = z.infer<typeof clientFrameSchema>;
 export type ClientFrameType = ClientFrame["type"];
@@ -92,9 +106,13 @@ export const serverFrameSchema = z.discriminatedUnion("type", [
   z.object({
     type: z.literal("ready"),
     user: z.object({ id: z.string(), username: z.string() }),
+    /** The most recent rooms (READY_ROOMS_MAX); the socket receives all of them. */
     rooms: z.array(roomSummarySchema),
+    /** Set when the user has more rooms: ask with a `rooms` frame `after` it. */
+    roomsNext: z.string().nullable().optional(),
     heartbeatMs: z.number().int(),
   }),
+  z.object({ type: z.literal("rooms"), ref: z.string().optional(), rooms: z.array(roomSummarySchema), next: z.string().nullable() }),
   messageSchema.extend({ type: z.literal("message") }),
   z.object({ type: z.literal("ack"), ref: z.string(), room: z.string(), id: z.string(), seq: z.number().int(), duplicate: z.boolean() }),
   z.object({ type: z.literal("joined"), ref: z.string().optional(), room: roomSummarySchema }),
@@ -107,6 +125,8 @@ export const serverFrameSchema = z.discriminatedUnion("type", [
     /** Newest first. */
     messages: z.array(messageSchema),
     hasMore: z.boolean(),
+    /** Only for `around`: newer messages follow the page. */
+    hasNewer: z.boolean().optional(),
   }),
   z.object({
     type: z.literal("resumed"),
@@ -128,6 +148,7 @@ export const serverFrameSchema = z.discriminatedUnion("type", [
   }),
   z.object({ type: z.literal("room.added"), room: roomSummarySchema }),
   z.object({ type: z.literal("room.removed"), room: z.string() }),
+  z.object({ type: z.literal("room.renamed"), room: z.string(), name: z.string() }),
   z.object({ type: z.literal("read"), ref: z.string().optional(), room: z.string(), userId: z.string(), seq: z.number().int() }),
   z.object({ type: z.literal("friend"), userId: z.string(), username: z.string(), op: z.enum(["requested", "accepted", "declined", "removed"]) }),
   z.object({ type: z.literal("ai.start"), room: z.string(), streamId: z.string(), botId: z.string(), botName: z.string(), replyTo: z.string() }),

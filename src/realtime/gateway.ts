@@ -4,12 +4,14 @@ import { DomainError } from "../domain/errors.ts";
 import type { PresenceService } from "../domain/presence-service.ts";
 import type { RoomService } from "../domain/room-service.ts";
 import type { TypingService } from "../domain/typing-service.ts";
+import { NO_ACTIVITY, type ActivityRecorder } from "../domain/activity.ts";
 import { errorFields, type Logger } from "../observability/logger.ts";
 import type { ChatMetrics } from "../observability/metrics.ts";
-import type { Bucket, RateLimiter } from "../ports/index.ts";
-import { clientFrameSchema, type ClientFrame, type ErrorCode, type ServerFrame } from "../protocol/index.ts";
+import type { Bucket, LocalRateLimiter } from "../ports/index.ts";
+import { CLOSE_CODES, clientFrameSchema, type ClientFrame, type ErrorCode, type ServerFrame } from "../protocol/index.ts";
+import { dmParticipants } from "../domain/ids.ts";
 import type { RealtimeHub } from "./hub.ts";
-import { topics, type ChatSocket, type SocketData } from "./socket-data.ts";
+import type { ChatSocket, SocketData } from "./socket-data.ts";
 
 export interface GatewayDeps {
   hub: RealtimeHub;
@@ -17,14 +19,21 @@ export interface GatewayDeps {
   rooms: RoomService;
   presence: PresenceService;
   typing: TypingService;
-  sendLimiter: RateLimiter;
+  sendLimiter: LocalRateLimiter;
   metrics: ChatMetrics;
   log: Logger;
   sendBucket: Bucket;
   heartbeatMs: number;
+  /** Open sockets per user on this instance; one more is closed with CLOSE_CODES.tooManySockets. */
+  socketsPerUser: number;
+  /** Rooms in `ready`; the rest are paged with `rooms` frames. */
+  readyRooms: number;
   /** Checks a message before it is stored (e.g. `/ai` prompt limits); throws a DomainError to refuse it. */
-  admit?: (me: SocketData["principal"], body: string) => Promise<void>;
+  admit?: (me: SocketData["principal"], body: string) => Promise<void> | undefined;
+  activity?: ActivityRecorder;
 }
+
+const isDmRoom = (room: string) => dmParticipants(room) !== null;
 
 const send = (ws: ChatSocket, frame: ServerFrame) => {
   if (!ws.data.closed) ws.send(JSON.stringify(frame));
@@ -32,25 +41,44 @@ const send = (ws: ChatSocket, frame: ServerFrame) => {
 
 /** The `/ws` protocol: validates every frame, enforces membership and limits, dispatches in order. */
 export class Gateway {
-  constructor(private d: GatewayDeps) {}
+  private activity: ActivityRecorder;
+  constructor(private d: GatewayDeps) {
+    this.activity = d.activity ?? NO_ACTIVITY;
+  }
 
   handlers(): Pick<WebSocketHandler<SocketData>, "open" | "message" | "close"> {
     return {
       open: (ws) => {
-        ws.data.queue = this.opened(ws).catch((err) => {
-          this.d.log.error("socket open failed", errorFields(err));
-          ws.close(1011, "internal error");
-        });
+        ws.data.busy++;
+        ws.data.queue = this.opened(ws)
+          .catch((err) => {
+            this.d.log.error("socket open failed", errorFields(err));
+            ws.close(1011, "internal error");
+          })
+          .finally(() => ws.data.busy--);
       },
       message: (ws, raw) => {
         const frame = this.parse(ws, raw);
         if (!frame) return;
-        ws.data.queue = ws.data.queue.then(() => this.dispatch(ws, frame)).catch((err) => this.fail(ws, frame.ref, err));
+        // In arrival order: a send runs straight away when nothing earlier is still running (the
+        // common case finishes synchronously); otherwise, and for every other frame, after the rest.
+        if (frame.type === "send" && ws.data.busy === 0) {
+          let running: void | Promise<void>;
+          try {
+            running = this.sendFrame(ws, frame);
+          } catch (err) {
+            return this.fail(ws, frame.ref, err);
+          }
+          if (running) this.track(ws, running, frame.ref);
+          return;
+        }
+        this.track(ws, ws.data.queue.then(() => this.dispatch(ws, frame)), frame.ref);
       },
       close: (ws) => {
         ws.data.closed = true;
         this.d.hub.remove(ws);
         const { userId, username } = ws.data.principal;
+        this.activity.record("socket.disconnected", userId, null, { open: this.d.hub.socketCount });
         void ws.data.queue
           .then(() => this.d.presence.disconnected(userId, ws.data.connId))
           .catch((err) => this.d.log.warn("presence update failed", errorFields(err)));
@@ -64,10 +92,17 @@ export class Gateway {
   private async opened(ws: ChatSocket) {
     const { userId, username } = ws.data.principal;
     this.d.hub.add(ws);
-    ws.subscribe(topics.user(userId));
-    const rooms = await this.d.rooms.summaries(userId);
-    for (const r of rooms) ws.subscribe(topics.room(r.id));
-    send(ws, { type: "ready", user: { id: userId, username }, rooms, heartbeatMs: this.d.heartbeatMs });
+    if (this.d.hub.socketsOf(userId) > this.d.socketsPerUser) {
+      // Counted on this instance; the client may retry later (after closing another tab).
+      return ws.close(CLOSE_CODES.tooManySockets, "too many connections for this user");
+    }
+    this.activity.record("socket.connected", userId, null, { open: this.d.hub.socketCount });
+    // `ready` stays small however many rooms the user has: the newest page, while the socket
+    // receives every room. It promises every event from here on, so the routes from other
+    // instances come first.
+    const page = await this.d.rooms.page(userId, undefined, this.d.readyRooms);
+    await this.d.hub.joinRooms(ws, page.roomIds);
+    send(ws, { type: "ready", user: { id: userId, username }, rooms: page.rooms, roomsNext: page.next, heartbeatMs: this.d.heartbeatMs });
     await this.d.presence.connected(userId, ws.data.connId);
   }
 
@@ -89,50 +124,74 @@ export class Gateway {
     return parsed.data;
   }
 
+  /**
+   * A send to a room this socket already posts in, within its budget, finishes synchronously here:
+   * no await, so no promise per frame on the hot path. Anything that must look something up returns
+   * a promise, and later frames of the socket wait for it (see `message`).
+   */
+  private sendFrame(ws: ChatSocket, f: Extract<ClientFrame, { type: "send" }>): void | Promise<void> {
+    if (!this.canPostNow(ws, f.room)) return this.assertCanPost(ws, f.room).then(() => this.sendChecked(ws, f));
+    return this.sendChecked(ws, f);
+  }
+
+  private sendChecked(ws: ChatSocket, f: Extract<ClientFrame, { type: "send" }>): void | Promise<void> {
+    const me = ws.data.principal;
+    if (!this.d.sendLimiter.takeNow(`send:${me.userId}`, this.d.sendBucket)) {
+      return this.reject(ws, f.ref, "rate_limited", "sending too fast, slow down");
+    }
+    const admitting = this.d.admit?.(me, f.body);
+    if (admitting) return admitting.then(() => this.store(ws, f));
+    this.store(ws, f);
+  }
+
+  /** Hands the message to the log; the ack follows once it is durable. */
+  private store(ws: ChatSocket, f: Extract<ClientFrame, { type: "send" }>) {
+    const me = ws.data.principal;
+    const started = performance.now();
+    this.d.metrics.messagesIn.inc();
+    this.d.typing.stopped(f.room, me.userId, me.username);
+    // Not awaited: later frames of this socket need not wait for durability.
+    this.d.chat.send(me, f.room, f.body, f.clientId).then(
+      ({ message, duplicate }) => {
+        this.d.metrics.ackLatency.observe((performance.now() - started) / 1000);
+        if (f.ref) send(ws, { type: "ack", ref: f.ref, room: f.room, id: message.id, seq: message.seq, duplicate });
+      },
+      (err) => this.fail(ws, f.ref, err),
+    );
+  }
+
   /** Runs in arrival order per socket. A send only waits here until it is handed to the log. */
   private async dispatch(ws: ChatSocket, f: ClientFrame): Promise<void> {
     const me = ws.data.principal;
     switch (f.type) {
       case "ping":
         return send(ws, { type: "pong", ref: f.ref, ts: Date.now() });
+      case "rooms": {
+        const page = await this.d.rooms.page(me.userId, f.after, f.limit ?? this.d.readyRooms);
+        return send(ws, { type: "rooms", ref: f.ref, rooms: page.rooms, next: page.next });
+      }
       case "join": {
         const room = await this.d.rooms.join(me, f.room);
-        ws.subscribe(topics.room(f.room));
+        await this.d.hub.joinRooms(ws, [f.room]);
         return send(ws, { type: "joined", ref: f.ref, room });
       }
       case "leave":
-        ws.unsubscribe(topics.room(f.room));
+        this.d.hub.leaveRoom(ws, f.room);
         return send(ws, { type: "left", ref: f.ref, room: f.room });
       case "dm.open": {
         const room = await this.d.rooms.openDm(me, f.userId);
-        ws.subscribe(topics.room(room.id));
+        await this.d.hub.joinRooms(ws, [room.id]);
         return send(ws, { type: "dm.opened", ref: f.ref, room });
       }
-      case "send": {
-        await this.assertMember(ws, f.room);
-        if (!(await this.d.sendLimiter.take(`send:${me.userId}`, this.d.sendBucket))) {
-          return this.reject(ws, f.ref, "rate_limited", "sending too fast, slow down");
-        }
-        await this.d.admit?.(me, f.body);
-        const started = performance.now();
-        this.d.metrics.messagesIn.inc();
-        this.d.typing.stopped(f.room, me.userId, me.username);
-        // Not awaited: later frames of this socket need not wait for durability.
-        this.d.chat.send(me, f.room, f.body, f.clientId).then(
-          ({ message, duplicate }) => {
-            this.d.metrics.ackLatency.observe((performance.now() - started) / 1000);
-            if (f.ref) send(ws, { type: "ack", ref: f.ref, room: f.room, id: message.id, seq: message.seq, duplicate });
-          },
-          (err) => this.fail(ws, f.ref, err),
-        );
-        return;
-      }
+      case "send":
+        return this.sendFrame(ws, f);
       case "typing":
-        await this.assertMember(ws, f.room);
+        await this.assertCanPost(ws, f.room);
         return this.d.typing.typing(f.room, me.userId, me.username, f.on);
       case "history": {
         await this.assertMember(ws, f.room);
-        const page = await this.d.chat.history(f.room, f.before, f.limit ?? 50);
+        if (f.around !== undefined && f.before !== undefined) return this.reject(ws, f.ref, "bad_request", "use either before or around");
+        const page = f.around !== undefined ? await this.d.chat.around(f.room, f.around, f.limit ?? 50) : await this.d.chat.history(f.room, f.before, f.limit ?? 50);
         return send(ws, { type: "history", ref: f.ref, room: f.room, ...page });
       }
       case "resume": {
@@ -149,14 +208,32 @@ export class Gateway {
     }
   }
 
+  /** Frames after this one wait for it; `busy` counts what is still running. */
+  private track(ws: ChatSocket, running: Promise<void>, ref: string | undefined) {
+    ws.data.busy++;
+    ws.data.queue = running.catch((err) => this.fail(ws, ref, err)).finally(() => ws.data.busy--);
+  }
+
   /** Subscribed means member: membership changes (un)subscribe live sockets on every instance. */
   private async assertMember(ws: ChatSocket, room: string) {
-    const topic = topics.room(room);
-    if (ws.isSubscribed(topic)) return;
+    if (this.d.hub.inRoom(ws, room)) return;
     if (!(await this.d.rooms.isMember(room, ws.data.principal.userId))) {
       throw new DomainError("forbidden", "not a member of this room");
     }
-    ws.subscribe(topic);
+    await this.d.hub.joinRooms(ws, [room]);
+  }
+
+  /** Members post; in a DM only while friends. The answer is cached per socket until they unfriend (see the hub). */
+  /** Known without a lookup: this socket is in the room and, for a DM, was allowed to post there. */
+  private canPostNow(ws: ChatSocket, room: string): boolean {
+    return this.d.hub.inRoom(ws, room) && (!isDmRoom(room) || ws.data.dmPostable?.has(room) === true);
+  }
+
+  private async assertCanPost(ws: ChatSocket, room: string) {
+    await this.assertMember(ws, room);
+    if (!isDmRoom(room) || ws.data.dmPostable?.has(room)) return;
+    await this.d.rooms.assertCanPost(room, ws.data.principal.userId);
+    (ws.data.dmPostable ??= new Set()).add(room);
   }
 
   private fail(ws: ChatSocket, ref: string | undefined, err: unknown) {
@@ -167,6 +244,7 @@ export class Gateway {
 
   private reject(ws: ChatSocket, ref: string | undefined, code: ErrorCode, message: string) {
     this.d.metrics.framesRejected.inc({ code });
+    this.activity.record("frame.rejected", ws.data.principal.userId, null, { code });
     send(ws, { type: "error", ref, code, message });
   }
 }

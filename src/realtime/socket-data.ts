@@ -7,7 +7,11 @@ export interface SocketData {
   connId: string;
   /** Frames are dispatched in arrival order; a send's dispatch ends once it is handed to the log. */
   queue: Promise<void>;
+  /** Frames still running asynchronously; a send may skip the queue only when none is. */
+  busy: number;
   closed: boolean;
+  /** DMs this socket has been allowed to post in (friends at the time); dropped when they unfriend. */
+  dmPostable?: Set<string>;
 }
 
 export type ChatSocket = ServerWebSocket<SocketData>;

@@ -1,8 +1,8 @@
 /** `/ai` across two instances: requests go through Kafka (`chat.ai`), any instance serves, each exactly once. */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import { api, befriend, register, sleep, WsClient } from "../support/client.ts";
-import { haveEngines, scaleOutEnv } from "../support/engines.ts";
+import { describeWithEngines, scaleOutEnv } from "../support/engines.ts";
 import { startFakeGemini, type FakeGemini } from "../support/fake-gemini.ts";
 import { startServer, type TestServer } from "../support/server.ts";
 
@@ -12,7 +12,7 @@ const ctl = async (action: string, engine: string) => {
   if ((await p.exited) !== 0) throw new Error(`ctl ${action} ${engine} failed: ${await new Response(p.stderr).text()}`);
 };
 
-describe.skipIf(!haveEngines("redis", "kafka", "mongodb"))("/ai scaled out", () => {
+describeWithEngines(["redis", "kafka", "mongodb"], "/ai scaled out", () => {
   let gemini: FakeGemini;
   let one: TestServer;
   let two: TestServer;

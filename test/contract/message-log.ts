@@ -44,6 +44,20 @@ export function messageLogContract(name: string, make: MakeFixture<MessageLogFix
       await expectGapFree(reader, r, 2);
     });
 
+    test("the same clientId in another room is a new message there, not a duplicate of the first", async () => {
+      const { log, reader } = f();
+      const [r1, r2] = [uid("cid1-"), uid("cid2-")];
+      const first = (await log.append(draft(r1, "alice", { clientId: "reused" }))).message;
+      const other = await log.append(draft(r2, "alice", { clientId: "reused", body: "second room" }));
+      expect(other.duplicate).toBe(false);
+      expect(other.message).toMatchObject({ room: r2, seq: 1, body: "second room" });
+      expect(other.message.id).not.toBe(first.id);
+      // Still idempotent within each room.
+      expect(await log.append(draft(r2, "alice", { clientId: "reused" }))).toEqual({ duplicate: true, message: other.message });
+      await expectGapFree(reader, r1, 1);
+      await expectGapFree(reader, r2, 1);
+    });
+
     test("concurrent retries of one clientId store it once", async () => {
       const { log, reader } = f();
       const r = uid("cdup-");

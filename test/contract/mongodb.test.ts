@@ -4,7 +4,7 @@ import { MongoClient } from "mongodb";
 import { newId } from "../../src/domain/ids.ts";
 import type { ChatMessage } from "../../src/domain/model.ts";
 import { createMongoStorage, type MongoStorage } from "../../src/adapters/mongodb/storage.ts";
-import { engineUrl, haveEngines } from "../support/engines.ts";
+import { describeWithEngines, engineUrl } from "../support/engines.ts";
 import { accountStoreContract } from "./account-store.ts";
 import { uid, useFixture } from "./fixture.ts";
 import { messageLogContract } from "./message-log.ts";
@@ -21,7 +21,7 @@ async function mongo(): Promise<MongoStorage & { cleanup(): Promise<void> }> {
   return { ...storage, cleanup: () => storage.lifecycle.close!() };
 }
 
-describe.skipIf(!haveEngines("mongodb"))("mongodb", () => {
+describeWithEngines(["mongodb"], "mongodb", () => {
   afterAll(async () => {
     const client = new MongoClient(engineUrl("mongodb")!);
     await client.db(dbName).dropDatabase();

@@ -20,6 +20,15 @@ export function roomStoreContract(name: string, make: MakeFixture<{ store: RoomS
       await Promise.all(Array.from({ length: 5 }, () => store.ensureRoom(room(uid("r-")))));
     });
 
+    test("rename changes the name of an existing room only", async () => {
+      const { store } = f();
+      const r = room();
+      await store.ensureRoom(r);
+      expect(await store.rename(r.id, "Renamed")).toBe(true);
+      expect(await store.room(r.id)).toEqual({ ...r, name: "Renamed" });
+      expect(await store.rename(uid("none-"), "Nope")).toBe(false);
+    });
+
     test("a room nobody created (DMs, the public room) reads back with createdBy null", async () => {
       const { store } = f();
       const dm: Room = { id: uid("dm-"), kind: "dm", name: "", createdBy: null, createdAt: 5 };
@@ -27,6 +36,18 @@ export function roomStoreContract(name: string, make: MakeFixture<{ store: RoomS
       await store.addMember(dm.id, "alice", 6);
       expect(await store.room(dm.id)).toEqual(dm);
       expect((await store.roomsOf("alice")).find((r) => r.id === dm.id)).toMatchObject({ createdBy: null });
+    });
+
+    test("groupsCreatedBy counts the groups a user created, also after they left them", async () => {
+      const { store } = f();
+      const creator = uid("creator");
+      expect(await store.groupsCreatedBy(creator)).toBe(0);
+      const groups = [room(), room()].map((r) => ({ ...r, createdBy: creator }));
+      for (const g of groups) await store.ensureRoom(g);
+      await store.ensureRoom({ id: uid("dm-"), kind: "dm", name: "", createdBy: creator, createdAt: 1 }); // not a group
+      await store.addMember(groups[0]!.id, creator, 1);
+      await store.removeMember(groups[0]!.id, creator);
+      expect(await store.groupsCreatedBy(creator)).toBe(2);
     });
 
     test("membership: add and remove report whether anything changed", async () => {
@@ -82,6 +103,18 @@ export function roomStoreContract(name: string, make: MakeFixture<{ store: RoomS
       const concurrent = await Promise.all([4, 12, 10, 11, 2].map((s) => store.advanceRead(r.id, u, s)));
       expect(Math.max(...concurrent)).toBe(12);
       expect((await store.roomsOf(u))[0]?.lastReadSeq).toBe(12);
+    });
+
+    test("read cursors list members who read, highest first", async () => {
+      const { store } = f();
+      const r = room();
+      const [a, b, c] = [uid("a"), uid("b"), uid("c")];
+      await store.ensureRoom(r);
+      for (const u of [a, b, c]) await store.addMember(r.id, u, 1);
+      await store.advanceRead(r.id, a, 4);
+      await store.advanceRead(r.id, b, 9);
+      expect([...(await store.readCursors(r.id, 10))]).toEqual([[b, 9], [a, 4]]);
+      expect([...(await store.readCursors(r.id, 1))]).toEqual([[b, 9]]);
     });
 
     test("a non-member has no cursor to move", async () => {

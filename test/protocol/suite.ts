@@ -108,7 +108,8 @@ export function protocolSuite(label: string, env: () => Record<string, string>) 
         expect((await api(url, "POST", "/api/friends/requests", { token: a.accessToken, body: { username: b.username } })).status).toBe(201);
         expect((await bws.next("friend", (f) => f.op === "requested")).userId).toBe(a.id);
         const dup = await api(url, "POST", "/api/friends/requests", { token: a.accessToken, body: { username: b.username } });
-        expect(dup.status).toBe(201); // idempotent
+        expect(dup.status).toBe(409); // already pending: not sent (or notified) again
+        expect(dup.body.error.code).toBe("conflict");
         const reqs = await api(url, "GET", "/api/friends/requests", { token: b.accessToken });
         expect(reqs.body.incoming.map((r: { id: string }) => r.id)).toEqual([a.id]);
         expect((await api(url, "POST", `/api/friends/requests/${a.id}/accept`, { token: b.accessToken })).status).toBe(204);
@@ -193,6 +194,66 @@ export function protocolSuite(label: string, env: () => Record<string, string>) 
           (c: { id: string }) => c.id === room,
         );
         expect(dm.unread).toBe(0);
+        // After a reload a client learns who read how far from the stored cursors.
+        const reads = await api(url, "GET", `/api/conversations/${encodeURIComponent(room)}/reads`, { token: alice.accessToken });
+        expect(reads.body.reads).toContainEqual({ userId: bob.id, username: bob.username, seq: 2 });
+        const stranger = await register(url, "rd");
+        expect((await api(url, "GET", `/api/conversations/${encodeURIComponent(room)}/reads`, { token: stranger.accessToken })).status).toBe(403);
+      });
+
+      test("a read beyond the room's last seq is clamped to it", async () => {
+        const { alice, bob, room } = await pair();
+        const a = await connect(alice);
+        const b = await connect(bob);
+        await a.sendMessage(room, "only one");
+        b.send({ type: "read", room, seq: 1_000_000_000 });
+        expect((await a.next("read", (r) => r.room === room && r.userId === bob.id)).seq).toBe(1);
+        const dm = (await api(url, "GET", "/api/conversations", { token: bob.accessToken })).body.conversations.find(
+          (c: { id: string }) => c.id === room,
+        );
+        expect(dm.lastReadSeq).toBe(1);
+        // The next message is unread: the cursor did not run ahead of it.
+        await a.sendMessage(room, "another");
+        const after = (await api(url, "GET", "/api/conversations", { token: bob.accessToken })).body.conversations.find(
+          (c: { id: string }) => c.id === room,
+        );
+        expect(after.unread).toBe(1);
+      });
+
+      test("unfriending makes the DM read-only for both; re-friending re-opens it", async () => {
+        const { alice, bob, room } = await pair();
+        const a = await connect(alice);
+        const b = await connect(bob);
+        await a.sendMessage(room, "while friends");
+        await b.sendMessage(room, "reply while friends"); // both sockets have posted (and cached that they may)
+        expect((await api(url, "DELETE", `/api/friends/${bob.id}`, { token: alice.accessToken })).status).toBe(204);
+        await b.next("friend", (f) => f.op === "removed" && f.userId === alice.id);
+
+        for (const [ws, who] of [[b, "bob"], [a, "alice"]] as const) {
+          await expect(ws.sendMessage(room, `from ${who} after unfriend`)).rejects.toThrow(/forbidden/);
+          const ref = ws.ref();
+          ws.send({ type: "typing", ref, room, on: true });
+          expect((await ws.next("error", (e) => e.ref === ref)).code).toBe("forbidden");
+        }
+        // History stays readable for both, and lists as read-only.
+        const page = await b.request({ type: "history", room }, "history");
+        expect(page.messages.map((m) => m.body)).toEqual(["reply while friends", "while friends"]);
+        const listed = (await api(url, "GET", "/api/conversations", { token: alice.accessToken })).body.conversations.find(
+          (c: { id: string }) => c.id === room,
+        );
+        expect(listed.readOnly).toBe(true);
+        // A fresh socket is refused as well (nothing cached there).
+        const b2 = await connect(bob);
+        await expect(b2.sendMessage(room, "new socket")).rejects.toThrow(/forbidden/);
+        expect((await api(url, "GET", `/api/conversations/${encodeURIComponent(room)}/messages`, { token: alice.accessToken })).body.messages).toHaveLength(2);
+
+        await befriend(url, bob, alice);
+        expect((await b.sendMessage(room, "friends again")).seq).toBe(3);
+        expect((await a.next("message", (m) => m.room === room && m.seq === 3)).body).toBe("friends again");
+        const reopened = (await api(url, "GET", "/api/conversations", { token: alice.accessToken })).body.conversations.find(
+          (c: { id: string }) => c.id === room,
+        );
+        expect(reopened.readOnly).toBeUndefined();
       });
 
       test("groups: creator adds and removes friends, members leave, outsiders are refused", async () => {
@@ -226,7 +287,11 @@ export function protocolSuite(label: string, env: () => Record<string, string>) 
         expect((await m1ws.next("room.removed", (r) => r.room === room)).room).toBe(room);
         await expect(m1ws.sendMessage(room, "still here?")).rejects.toThrow("forbidden");
         await ownerWs.sendMessage(room, "after removal");
-        await sleep(200);
+        // A later message to a room m1 is still in is the marker: delivery happens before the ack,
+        // in order, so anything of `room` for m1 would have come before it.
+        const marker = `marker ${room}`;
+        await ownerWs.sendMessage("general", marker);
+        await m1ws.next("message", (m) => m.body === marker);
         expect(m1ws.drain("message").filter((m) => m.room === room)).toEqual([]);
 
         // Nothing the outsiders or the removed member tried was stored.
@@ -234,6 +299,34 @@ export function protocolSuite(label: string, env: () => Record<string, string>) 
         expect(stored.body.messages.map((m: { body: string }) => m.body)).toEqual(["after removal", "welcome"]);
         expect((await api(url, "POST", `/api/rooms/${room}/leave`, { token: owner.accessToken })).status).toBe(204);
         expect((await api(url, "GET", `/api/conversations/${room}/messages`, { token: owner.accessToken })).status).toBe(403);
+      });
+
+      test("groups: members are listed with presence; the creator renames, a blank name is refused", async () => {
+        const owner = await register(url, "ren");
+        const m1 = await register(url, "rem");
+        const outsider = await register(url, "rex");
+        await befriend(url, owner, m1);
+        const m1ws = await connect(m1);
+        const room = (await api(url, "POST", "/api/groups", { token: owner.accessToken, body: { name: "Team", members: [m1.id] } })).body.id as string;
+        await m1ws.next("room.added", (r) => r.room.id === room);
+
+        const listed = await api(url, "GET", `/api/groups/${room}/members`, { token: m1.accessToken });
+        expect(listed.status).toBe(200);
+        const byName = new Map(listed.body.members.map((m: { username: string; online: boolean }) => [m.username, m.online]));
+        expect(byName).toEqual(new Map([[owner.username, false], [m1.username, true]]));
+        expect((await api(url, "GET", `/api/groups/${room}/members`, { token: outsider.accessToken })).status).toBe(403);
+
+        const renamed = await api(url, "PATCH", `/api/groups/${room}`, { token: owner.accessToken, body: { name: "  Core team " } });
+        expect(renamed.status).toBe(204);
+        expect(await m1ws.next("room.renamed", (r) => r.room === room)).toMatchObject({ name: "Core team" });
+        const convs = await api(url, "GET", "/api/conversations", { token: m1.accessToken });
+        expect(convs.body.conversations.find((c: { id: string }) => c.id === room).name).toBe("Core team");
+
+        const blank = await api(url, "PATCH", `/api/groups/${room}`, { token: owner.accessToken, body: { name: "   " } });
+        expect(blank.status).toBe(400);
+        expect(blank.body.error.code).toBe("bad_request");
+        expect((await api(url, "PATCH", `/api/groups/${room}`, { token: m1.accessToken, body: { name: "Mine" } })).status).toBe(403);
+        expect((await api(url, "PATCH", "/api/groups/g:nope", { token: owner.accessToken, body: { name: "X" } })).status).toBe(404);
       });
 
       test("the public room: everyone is a member; leaving and re-joining is announced", async () => {
@@ -266,6 +359,20 @@ export function protocolSuite(label: string, env: () => Record<string, string>) 
         await watcher.next("message", (m) => m.room === room && m.seq === 90);
         const delivered = watcher.drain("message").filter((m) => m.room === room).map((m) => m.seq);
         expect(new Set(delivered).size).toBe(delivered.length);
+      });
+
+      test("a clientId reused in another room is a new message there", async () => {
+        const { alice, room } = await pair();
+        const a = await connect(alice);
+        const clientId = crypto.randomUUID();
+        const inDm = await a.sendMessage(room, "in the DM", clientId);
+        const inGeneral = await a.sendMessage("general", "in general", clientId);
+        expect(inGeneral.duplicate).toBe(false);
+        expect(inGeneral.id).not.toBe(inDm.id);
+        expect(inGeneral.room).toBe("general");
+        const general = await api(url, "GET", "/api/conversations/general/messages?limit=20", { token: alice.accessToken });
+        expect(general.body.messages.find((m: { id: string }) => m.id === inGeneral.id)?.body).toBe("in general");
+        expect((await a.sendMessage(room, "retry", clientId))).toMatchObject({ id: inDm.id, seq: inDm.seq, duplicate: true });
       });
 
       test("resending the same clientId stores and delivers once, acked with the original id and seq", async () => {
@@ -330,17 +437,20 @@ export function protocolSuite(label: string, env: () => Record<string, string>) 
         expect((await b.next("presence", (p) => p.userId === alice.id)).status).toBe("online");
         const tab2 = await connect(alice);
         tab1.close();
-        await sleep(300);
-        expect(b.drain("presence").filter((p) => p.userId === alice.id)).toEqual([]);
         const friends = await api(url, "GET", "/api/friends", { token: bob.accessToken });
         expect(friends.body.friends[0].online).toBe(true);
         const before = Date.now();
         tab2.close();
+        // The first presence of alice after "online" must be this offline, not one from tab1...
         const offline = await b.next("presence", (p) => p.userId === alice.id);
         expect(offline.status).toBe("offline");
         expect(offline.lastSeen).toBeGreaterThanOrEqual(before - 1000);
         const after = await api(url, "GET", "/api/friends", { token: bob.accessToken });
         expect(after.body.friends[0]).toMatchObject({ online: false, lastSeen: offline.lastSeen });
+        // ...and the next is her coming back (the marker), with nothing in between.
+        const tab3 = await connect(alice);
+        expect((await b.next("presence", (p) => p.userId === alice.id)).status).toBe("online");
+        tab3.close();
       });
     });
 
@@ -411,7 +521,13 @@ export function protocolSuite(label: string, env: () => Record<string, string>) 
         const a = await connect(alice);
         await a.sendMessage(room, "secret-body-marker-42");
         await api(url, "POST", "/api/auth/login", { body: { username: alice.username, password: "wrong-password-marker" } });
-        await sleep(100);
+        // Marker: a refused upgrade is logged after everything above; once its line is in, they are too.
+        const refused = () => server.logs.filter((l) => l.includes("upgrade refused")).length;
+        const seen = refused();
+        const probe = new WebSocket(`${server.wsUrl}?ticket=log-marker`);
+        probe.onerror = () => {};
+        for (const deadline = Date.now() + 10_000; refused() === seen && Date.now() < deadline; ) await sleep(20);
+        expect(refused()).toBeGreaterThan(seen);
         const all = server.logs.join("\n");
         expect(all).not.toContain("secret-body-marker-42");
         expect(all).not.toContain("wrong-password-marker");

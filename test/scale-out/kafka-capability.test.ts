@@ -4,11 +4,11 @@
  * all replicas, consuming in a group with eachBatch and manual commits, and resuming from the
  * committed offset after a member leaves.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Consumer, EachBatchPayload, Kafka } from "kafkajs";
 import { createKafka, ensureTopics } from "../../src/adapters/kafka/kafka-client.ts";
 import { createLogger } from "../../src/observability/logger.ts";
-import { engineUrl, haveEngines } from "../support/engines.ts";
+import { describeWithEngines, engineUrl } from "../support/engines.ts";
 
 const ns = `cap${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 const topic = `chat.capability.${ns}`;
@@ -51,7 +51,7 @@ async function consumeInGroup(kafka: Kafka, want: number): Promise<Received[]> {
   return got;
 }
 
-describe.skipIf(!haveEngines("kafka"))("kafkajs against Kafka 4.x", () => {
+describeWithEngines(["kafka"], "kafkajs against Kafka 4.x", () => {
   let kafka: Kafka;
 
   beforeAll(async () => {

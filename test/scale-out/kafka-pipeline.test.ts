@@ -2,16 +2,16 @@
  * The Kafka pipeline's Redis state under the failures it is built for: a Redis that lost a room's
  * counter and cache, and an instance that died after accepting a message but before Kafka had it.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, test } from "bun:test";
 import { MongoClient } from "mongodb";
 import { createClient } from "redis";
 import { RedisPipelineState } from "../../src/adapters/kafka/redis-pipeline.ts";
 import type { RedisClient } from "../../src/adapters/redis/connection.ts";
 import { befriend, register, sleep, WsClient, type Account } from "../support/client.ts";
-import { haveEngines, scaleOutEnv } from "../support/engines.ts";
+import { describeWithEngines, scaleOutEnv } from "../support/engines.ts";
 import { startServer, type TestServer } from "../support/server.ts";
 
-describe.skipIf(!haveEngines("redis", "kafka", "mongodb"))("kafka pipeline", () => {
+describeWithEngines(["redis", "kafka", "mongodb"], "kafka pipeline", () => {
   let env: Record<string, string>;
   let server: TestServer;
   let mongo: MongoClient;

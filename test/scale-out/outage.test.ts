@@ -2,15 +2,15 @@
  * Engine outages in the middle of traffic. These tests stop and start the shared engines, so they
  * restart them in `finally` whatever happens.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, test } from "bun:test";
 import { MongoClient } from "mongodb";
 import { api, befriend, register, sleep, WsClient, type Account } from "../support/client.ts";
 import { ctl, until } from "../support/engine-ctl.ts";
-import { haveEngines, scaleOutEnv } from "../support/engines.ts";
+import { describeWithEngines, scaleOutEnv } from "../support/engines.ts";
 import { startServer, type TestServer } from "../support/server.ts";
 
 
-describe.skipIf(!haveEngines("redis", "kafka", "mongodb"))("engine outages", () => {
+describeWithEngines(["redis", "kafka", "mongodb"], "engine outages", () => {
   let server: TestServer;
   let mongo: MongoClient;
   let owner: Account;

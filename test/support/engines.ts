@@ -1,14 +1,17 @@
+import { describeIf } from "./skips.ts";
+
 /**
  * Where the real engines are, for tests. Set by `scripts/engines/env.sh` (TEST_REDIS_URL,
- * TEST_KAFKA_BROKERS, TEST_MONGODB_URI). With REQUIRE_ENGINES=1 (CI) a missing engine fails the
+ * TEST_KAFKA_BROKERS, TEST_MONGODB_URI, TEST_ELASTICSEARCH_URL). With REQUIRE_ENGINES=1 (CI) a missing engine fails the
  * suite instead of skipping it.
  */
-export type EngineName = "redis" | "kafka" | "mongodb";
+export type EngineName = "redis" | "kafka" | "mongodb" | "elasticsearch";
 
 const VARS: Record<EngineName, string> = {
   redis: "TEST_REDIS_URL",
   kafka: "TEST_KAFKA_BROKERS",
   mongodb: "TEST_MONGODB_URI",
+  elasticsearch: "TEST_ELASTICSEARCH_URL",
 };
 
 export const enginesRequired = () => process.env.REQUIRE_ENGINES === "1" || process.env.CI === "true";
@@ -25,6 +28,10 @@ export function engineUrl(name: EngineName): string | undefined {
 /** True when every named engine is configured; throws in CI when one is missing. */
 export const haveEngines = (...names: EngineName[]) => names.every((n) => engineUrl(n) !== undefined);
 
+/** A suite that needs real engines: skipped (and listed at the end of the run) without them. */
+export const describeWithEngines = (names: EngineName[], label: string, fn: () => void) =>
+  describeIf(haveEngines(...names), label, `needs ${names.join(", ")}`, fn);
+
 /**
  * Server environment for scale-out mode with every engine. Each call gets its own namespace (MongoDB
  * database, Kafka topics and consumer group), so suites never read each other's data; instances
@@ -39,6 +46,8 @@ export function scaleOutEnv(extra: Record<string, string> = {}): Record<string, 
     MONGODB_URI: mongo ? mongo.replace(/\/[^/?]*(\?|$)/, `/${ns}$1`) : "",
     KAFKA_MESSAGES_TOPIC: `chat.messages.${ns}`,
     KAFKA_AI_TOPIC: `chat.ai.${ns}`,
+    KAFKA_ACTIVITY_TOPIC: `chat.activity.${ns}`,
+    ES_INDEX_PREFIX: ns,
     KAFKA_CLIENT_ID: `chat-${ns}`,
     JWT_SECRET: "test-secret-test-secret-test-secret-123",
     ...extra,

@@ -45,6 +45,8 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
       HOST: "127.0.0.1",
       LOG_LEVEL: "info",
       SERVE_CLIENT: "false",
+      // Suites register many accounts from 127.0.0.1; the limit itself has its own test.
+      REGISTER_MAX_PER_ADDRESS: "100000",
       ...opts.env,
     },
     stdout: "pipe",

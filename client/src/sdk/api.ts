@@ -1,5 +1,5 @@
 /** REST client: access token in memory, refresh through the httpOnly cookie before it expires. */
-import type { AuthResponse, Friend, PublicUser, RoomSummary, ChatMessage } from "../../../src/protocol/index.ts";
+import type { AuthResponse, Friend, PublicUser, RoomReader, RoomSummary, ChatMessage } from "../../../src/protocol/index.ts";
 
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -35,11 +35,12 @@ export class Api {
 
   ticket = () => this.call<{ ticket: string }>("POST", "/api/auth/ws-ticket");
   conversations = () => this.call<{ conversations: RoomSummary[] }>("GET", "/api/conversations");
-  messages = (room: string, before?: number) =>
+  messages = (room: string, before?: number, limit = 50) =>
     this.call<{ messages: ChatMessage[]; nextBefore: number | null }>(
       "GET",
-      `/api/conversations/${encodeURIComponent(room)}/messages?limit=50${before ? `&before=${before}` : ""}`,
+      `/api/conversations/${encodeURIComponent(room)}/messages?limit=${limit}${before ? `&before=${before}` : ""}`,
     );
+  reads = (room: string) => this.call<{ reads: RoomReader[] }>("GET", `/api/conversations/${encodeURIComponent(room)}/reads`);
   friends = () => this.call<{ friends: Friend[] }>("GET", "/api/friends");
   requests = () =>
     this.call<{ incoming: (PublicUser & { createdAt: number })[]; outgoing: (PublicUser & { createdAt: number })[] }>("GET", "/api/friends/requests");
@@ -48,6 +49,15 @@ export class Api {
   decline = (userId: string) => this.call("POST", `/api/friends/requests/${userId}/decline`);
   openDm = (userId: string) => this.call<RoomSummary>("POST", `/api/dms/${userId}`);
   createGroup = (name: string, members: string[]) => this.call<RoomSummary>("POST", "/api/groups", { name, members });
+  // People and groups, as the app shell manages them.
+  searchUsers = (q: string) => this.call<{ users: PublicUser[] }>("GET", `/api/users?q=${encodeURIComponent(q)}`);
+  cancelRequest = (userId: string) => this.call("DELETE", `/api/friends/requests/${userId}`);
+  unfriend = (userId: string) => this.call("DELETE", `/api/friends/${userId}`);
+  groupMembers = (room: string) => this.call<{ members: Friend[] }>("GET", `/api/groups/${encodeURIComponent(room)}/members`);
+  renameGroup = (room: string, name: string) => this.call("PATCH", `/api/groups/${encodeURIComponent(room)}`, { name });
+  addMember = (room: string, userId: string) => this.call("POST", `/api/groups/${encodeURIComponent(room)}/members`, { userId });
+  removeMember = (room: string, userId: string) => this.call("DELETE", `/api/groups/${encodeURIComponent(room)}/members/${userId}`);
+  leaveRoom = (room: string) => this.call("POST", `/api/rooms/${encodeURIComponent(room)}/leave`);
 
   private async refresh() {
     this.adopt(await this.call<AuthResponse>("POST", "/api/auth/refresh", undefined, false));

@@ -1,7 +1,7 @@
 /** Client state: rooms, messages per room (by seq, deduplicated), pending sends, typing, presence, AI streams. */
 import { batch } from "solid-js";
 import { createStore, produce } from "solid-js/store";
-import type { ChatMessage, Friend, RoomSummary, ServerFrame } from "../../../src/protocol/index.ts";
+import type { ChatMessage, ErrorCode, Friend, RoomSummary, ServerFrame } from "../../../src/protocol/index.ts";
 import { Api } from "./api.ts";
 import { ChatSocket, type ConnectionState } from "./socket.ts";
 
@@ -13,6 +13,8 @@ export interface PendingMessage {
   status: SendStatus;
   createdAt: number;
   error?: string;
+  /** Why the server refused it; `rate_limited`/`unavailable`/`internal` may pass on a retry. */
+  code?: ErrorCode;
 }
 export interface AiStream {
   streamId: string;
@@ -28,9 +30,12 @@ interface State {
   rooms: RoomSummary[];
   messages: Record<string, ChatMessage[]>;
   hasOlder: Record<string, boolean>;
+  /** True once `open` has loaded what the room opens on (its newest messages back to the first unread). */
+  loaded: Record<string, boolean>;
   pending: PendingMessage[];
-  typing: Record<string, Record<string, string>>; // room -> userId -> username
+  typing: Record<string, Record<string, string | undefined>>; // room -> userId -> username (undefined: stopped)
   reads: Record<string, Record<string, number>>; // room -> userId -> seq
+  names: Record<string, string>; // userId -> username, for "Seen by …"
   friends: Friend[];
   incoming: { id: string; username: string }[];
   outgoing: { id: string; username: string }[];
@@ -39,10 +44,13 @@ interface State {
   notice: string | null;
 }
 
+/** How far back opening a room loads to reach its first unread message. */
+const OPEN_UNREAD_MAX = 1000;
+
 export function createChat() {
   const api = new Api();
   const [state, set] = createStore<State>({
-    connection: "offline", me: null, rooms: [], messages: {}, hasOlder: {}, pending: [], typing: {}, reads: {},
+    connection: "offline", me: null, rooms: [], messages: {}, hasOlder: {}, loaded: {}, pending: [], typing: {}, reads: {}, names: {},
     friends: [], incoming: [], outgoing: [], ai: [], active: null, notice: null,
   });
 
@@ -59,7 +67,10 @@ export function createChat() {
   };
   const refreshRooms = async () => set("rooms", (await api.conversations()).conversations);
 
+  // The app shell listens here for notifications (title, desktop, sound) and member changes.
+  const frameListeners = new Set<(f: ServerFrame) => void>();
   const onFrame = (f: ServerFrame) => {
+    for (const listen of frameListeners) listen(f);
     switch (f.type) {
       case "ready":
         return set({ rooms: f.rooms, me: f.user });
@@ -70,27 +81,32 @@ export function createChat() {
           set("rooms", (r) => r.id === f.room, produce((r) => {
             r.lastMessage = f;
             r.lastSeq = Math.max(r.lastSeq, f.seq);
-            if (f.from === state.me?.id || state.active === f.room) r.lastReadSeq = r.lastSeq;
+            if (f.from === state.me?.id) r.lastReadSeq = r.lastSeq;
             r.unread = Math.max(0, r.lastSeq - r.lastReadSeq);
           }));
-          set("typing", f.room, (t = {}) => { const { [f.from]: _, ...rest } = t; return rest; });
+          setTyping(f.room, f.from, undefined);
         });
-        if (state.active === f.room && document.visibilityState === "visible") markRead(f.room);
         return;
       case "typing":
         if (f.userId === state.me?.id) return;
-        return set("typing", f.room, (t = {}) => {
-          const { [f.userId]: _, ...rest } = t;
-          return f.on ? { ...rest, [f.userId]: f.username } : rest;
-        });
+        return setTyping(f.room, f.userId, f.on ? f.username : undefined);
       case "presence":
         return set("friends", (fr) => fr.id === f.userId, { online: f.status === "online", lastSeen: f.lastSeen });
       case "read":
         return set("reads", f.room, (r = {}) => ({ ...r, [f.userId]: f.seq }));
-      case "room.added":
-        return set("rooms", (rs) => (rs.some((r) => r.id === f.room.id) ? rs : [f.room, ...rs]));
+      case "room.added": {
+        // Its first message can arrive before the announcement, whose summary may predate it.
+        const newest = state.messages[f.room.id]?.at(-1);
+        const room = newest && newest.seq > f.room.lastSeq
+          ? { ...f.room, lastMessage: newest, lastSeq: newest.seq, unread: newest.seq - f.room.lastReadSeq }
+          : f.room;
+        return set("rooms", (rs) => (rs.some((r) => r.id === room.id) ? rs : [room, ...rs]));
+      }
       case "room.removed":
+        if (state.active === f.room) set("active", null);
         return set("rooms", (rs) => rs.filter((r) => r.id !== f.room));
+      case "room.renamed":
+        return set("rooms", (r) => r.id === f.room, "name", f.name);
       case "friend":
         return void refreshSocial();
       case "ai.start":
@@ -108,24 +124,35 @@ export function createChat() {
     frame: onFrame,
     state: (connection) => set("connection", connection),
     acked: (clientId) => set("pending", (p) => p.clientId === clientId, "status", "sent"),
-    failed: (clientId, error) => set("pending", (p) => p.clientId === clientId, { status: "failed", error }),
+    failed: (clientId, error, code) => set("pending", (p) => p.clientId === clientId, { status: "failed", error, code }),
   });
 
-  const markRead = (room: string) => {
+  // A store setter given a new object merges it into the old one, so a key has to be set to
+  // undefined to go away: that is what clears "… is typing".
+  const setTyping = (room: string, userId: string, username: string | undefined) => {
+    if (!state.typing[room]) set("typing", room, {});
+    set("typing", room, userId, username);
+  };
+
+  /** Marks the room read up to `upTo` (default: everything); the cursor only moves forward. */
+  const markRead = (room: string, upTo?: number) => {
     const r = state.rooms.find((x) => x.id === room);
     if (!r || r.lastSeq === 0) return;
-    socket.frame({ type: "read", room, seq: r.lastSeq });
-    set("rooms", (x) => x.id === room, { lastReadSeq: r.lastSeq, unread: 0 });
+    const seq = Math.min(upTo ?? r.lastSeq, r.lastSeq);
+    if (seq <= r.lastReadSeq) return;
+    socket.frame({ type: "read", room, seq });
+    set("rooms", (x) => x.id === room, { lastReadSeq: seq, unread: Math.max(0, r.lastSeq - seq) });
   };
 
   const start = async () => {
     set("me", api.user);
     await Promise.all([refreshRooms(), refreshSocial()]);
-    await socket.connect();
+    await socket.reopen();
   };
   api.onSessionEnded = () => {
     socket.close();
-    set({ me: null, connection: "offline" });
+    // Nothing of this session's conversations stays for whoever logs in next on this page.
+    set({ me: null, connection: "offline", messages: {}, hasOlder: {}, pending: [], typing: {}, reads: {}, ai: [], active: null });
   };
 
   return {
@@ -135,16 +162,49 @@ export function createChat() {
     start,
     refreshSocial,
     markRead,
+    /**
+     * Makes the room active and loads its newest messages back to the first unread one (up to
+     * OPEN_UNREAD_MAX), so the conversation can open there. Nothing is marked read here: the
+     * conversation marks what it actually shows.
+     */
     async open(room: string) {
-      set("active", room);
-      if (!state.messages[room]) await this.loadOlder(room);
-      markRead(room);
+      batch(() => {
+        set("active", room);
+        set("loaded", room, false);
+      });
+      void this.loadReads(room);
+      const r = state.rooms.find((x) => x.id === room);
+      const firstUnread = r && r.unread > 0 ? r.lastReadSeq + 1 : Infinity;
+      try {
+        if (!state.messages[room]) await this.loadOlder(room);
+        for (let pages = 1; pages * 100 < OPEN_UNREAD_MAX && state.hasOlder[room] && (state.messages[room]?.[0]?.seq ?? 0) > firstUnread; pages++) {
+          await this.loadOlder(room);
+        }
+      } finally {
+        set("loaded", room, true);
+      }
     },
     async loadOlder(room: string) {
       const oldest = state.messages[room]?.[0]?.seq;
-      const page = await api.messages(room, oldest);
+      const page = await api.messages(room, oldest, 100);
       addMessages(room, page.messages);
       set("hasOlder", room, page.nextBefore !== null);
+    },
+    /** The members' stored read cursors: "Seen" is right after a reload too. */
+    async loadReads(room: string) {
+      const { reads } = await api.reads(room).catch(() => ({ reads: [] }));
+      batch(() => {
+        for (const r of reads) set("names", r.userId, r.username);
+        set("reads", room, (old = {}) => {
+          const merged = { ...old };
+          for (const r of reads) merged[r.userId] = Math.max(merged[r.userId] ?? 0, r.seq);
+          return merged;
+        });
+      });
+    },
+    /** Drops a refused message from the pending list (the composer took its text back). */
+    discard(clientId: string) {
+      set("pending", (p) => p.filter((x) => x.clientId !== clientId));
     },
     send(room: string, body: string) {
       const clientId = crypto.randomUUID();
@@ -171,6 +231,11 @@ export function createChat() {
       await this.open(room.id);
     },
     dismissNotice: () => set("notice", null),
+    /** Calls `listen` with every frame the client applies; returns the unsubscribe function. */
+    onFrame(listen: (f: ServerFrame) => void) {
+      frameListeners.add(listen);
+      return () => frameListeners.delete(listen);
+    },
   };
 }
 

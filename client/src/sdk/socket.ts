@@ -3,7 +3,7 @@
  * `resume` of every room from its last seq after a reconnect or a seq gap, and an outbox of unsent
  * messages (same clientId on every retry, so nothing doubles).
  */
-import { serverFrameSchema, shouldReconnect, type ClientFrame, type ServerFrame } from "../../../src/protocol/index.ts";
+import { serverFrameSchema, shouldReconnect, type ClientFrame, type ErrorCode, type ServerFrame } from "../../../src/protocol/index.ts";
 import type { Api } from "./api.ts";
 
 export type ConnectionState = "connecting" | "online" | "reconnecting" | "offline";
@@ -18,7 +18,8 @@ export interface SocketEvents {
   frame(frame: ServerFrame): void;
   state(state: ConnectionState): void;
   acked(clientId: string, id: string, seq: number): void;
-  failed(clientId: string, reason: string): void;
+  /** The server refused a send; `code` (e.g. `rate_limited`) says whether a retry can work. */
+  failed(clientId: string, reason: string, code: ErrorCode): void;
 }
 
 export class ChatSocket {
@@ -28,6 +29,7 @@ export class ChatSocket {
   private outbox = new Map<string, Outgoing>();
   private refs = new Map<string, string>(); // ref -> clientId
   private nextRef = 1;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
   /** Highest contiguous seq seen per room; the client resumes from here. */
   readonly lastSeq = new Map<string, number>();
 
@@ -43,6 +45,7 @@ export class ChatSocket {
       this.ws = ws;
       ws.onmessage = (e) => this.receive(String(e.data));
       ws.onclose = (e) => {
+        if (this.ws !== ws) return; // a socket closed before a logout and login; a newer one took over
         this.ws = null;
         if (this.stopped) return;
         if (!shouldReconnect(e.code)) return this.on.state("offline");
@@ -51,6 +54,14 @@ export class ChatSocket {
     } catch {
       this.retryLater();
     }
+  }
+
+  /** Connects again after `close()` (logging in after a logout on the same page). */
+  reopen(): Promise<void> {
+    this.stopped = false;
+    this.attempt = 0;
+    this.lastSeq.clear();
+    return this.connect();
   }
 
   close() {
@@ -73,10 +84,18 @@ export class ChatSocket {
     this.ws?.close(4000, "client dropped");
   }
 
+  /** Skip the backoff wait ("retry now" in the UI); a no-op while connected. */
+  retryNow() {
+    if (this.stopped || this.ws) return;
+    clearTimeout(this.retryTimer);
+    void this.connect();
+  }
+
   private retryLater() {
     this.on.state("reconnecting");
     const delay = Math.min(30_000, 500 * 2 ** this.attempt++) * (0.5 + Math.random() / 2);
-    setTimeout(() => void this.connect(), delay);
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => void this.connect(), delay);
   }
 
   private flushOne(m: Outgoing) {
@@ -134,7 +153,7 @@ export class ChatSocket {
         if (clientId) {
           this.refs.delete(f.ref!);
           this.outbox.delete(clientId);
-          return this.on.failed(clientId, f.message);
+          return this.on.failed(clientId, f.message, f.code);
         }
         return this.on.frame(f);
       }

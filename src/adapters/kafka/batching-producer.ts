@@ -1,24 +1,32 @@
 import type { Kafka, Producer } from "kafkajs";
 import type { ChatMessage } from "../../domain/model.ts";
 
-interface Waiter {
-  message: ChatMessage;
+interface Waiter<T> {
+  message: T;
   done: (err: Error | null) => void;
 }
 
+const byRoom = (m: ChatMessage) => m.room;
+
 /**
- * Produces chat messages keyed by room (per-room order within a partition), idempotent with acks
+ * Produces records (chat messages keyed by room: per-room order within a partition), idempotent with acks
  * from all in-sync replicas. Messages that arrive while a request is in flight go out together in
  * the next one: one round trip per batch, not per message.
  */
-export class BatchingProducer {
+export class BatchingProducer<T = ChatMessage> {
   private producer: Producer;
-  private queue: Waiter[] = [];
+  private queue: Waiter<T>[] = [];
   private sending = false;
   private connected = false;
   private closed = false;
 
-  constructor(kafka: Kafka, private topic: string, private timeoutMs: number, private maxBatch = 1000) {
+  constructor(
+    kafka: Kafka,
+    private topic: string,
+    private timeoutMs: number,
+    private maxBatch = 1000,
+    private keyOf: (record: T) => string = byRoom as unknown as (record: T) => string,
+  ) {
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry: { retries: 2 } });
   }
 
@@ -52,7 +60,7 @@ export class BatchingProducer {
   }
 
   /** Resolves when Kafka acknowledged the message; rejects when it could not take it in time. */
-  send(message: ChatMessage): Promise<void> {
+  send(message: T): Promise<void> {
     if (!this.connected) return Promise.reject(new Error("kafka producer is not connected yet"));
     return new Promise((resolve, reject) => {
       this.queue.push({ message, done: (err) => (err ? reject(err) : resolve()) });
@@ -70,7 +78,7 @@ export class BatchingProducer {
           this.producer.send({
             topic: this.topic,
             acks: -1,
-            messages: batch.map((w) => ({ key: w.message.room, value: JSON.stringify(w.message) })),
+            messages: batch.map((w) => ({ key: this.keyOf(w.message), value: JSON.stringify(w.message) })),
           }),
           new Promise((_, reject) => {
             timer = setTimeout(() => reject(new Error("kafka produce timed out")), this.timeoutMs);

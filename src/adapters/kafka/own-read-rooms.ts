@@ -27,6 +27,9 @@ export class OwnReadRoomStore implements RoomStore {
   room(id: string) {
     return this.store.room(id);
   }
+  rename(id: string, name: string) {
+    return this.store.rename(id, name);
+  }
   addMember(roomId: string, userId: string, at: number) {
     return this.store.addMember(roomId, userId, at);
   }
@@ -38,5 +41,11 @@ export class OwnReadRoomStore implements RoomStore {
   }
   memberIds(roomId: string) {
     return this.store.memberIds(roomId);
+  }
+  groupsCreatedBy(userId: string) {
+    return this.store.groupsCreatedBy(userId);
+  }
+  readCursors(roomId: string, limit: number) {
+    return this.store.readCursors(roomId, limit);
   }
 }

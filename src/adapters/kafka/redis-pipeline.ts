@@ -7,7 +7,7 @@
  *   milliseconds; a message Kafka could not take (or whose instance died) stays, "parked", and the
  *   retry loop publishes it with backoff.
  */
-import type { ChatMessage, MessageDraft } from "../../domain/model.ts";
+import { messageOf, type ChatMessage, type MessageDraft } from "../../domain/model.ts";
 import { messageSchema } from "../../protocol/index.ts";
 import type { RedisClient } from "../redis/connection.ts";
 import { ACCEPT, CLAIM, PERSISTED } from "./redis-scripts.ts";
@@ -21,7 +21,8 @@ const IN_FLIGHT_LEASE_MS = 30_000;
 /** Room keys are global (room ids are unique); the outbox belongs to one topic's pipeline. */
 export const pipelineKeys = (topic: string) => ({
   seq: (room: string) => `seq:${room}`,
-  idem: (from: string, clientId: string) => `idem:${from}:${clientId}`,
+  /** Per (sender, room, clientId): the same clientId reused in another room is a new message. */
+  idem: (from: string, room: string, clientId: string) => `idem:${from}:${room}:${clientId}`,
   recent: (room: string) => `recent:${room}`,
   unpersisted: (room: string) => `unpersisted:${room}`,
   ownReads: (user: string) => `ownread:${user}`,
@@ -66,11 +67,14 @@ export class RedisPipelineState {
     const draft = { id: d.id, room: d.room, from: d.from, fromName: d.fromName, body: d.body, createdAt: d.createdAt, clientId: d.clientId, ...(d.incomplete ? { incomplete: true } : {}) };
     const [status, json] = (await ACCEPT.run(
       this.redis,
-      [k.idem(d.from, d.clientId), k.seq(d.room), k.recent(d.room), k.unpersisted(d.room), k.outbox, k.outboxRecordPrefix + d.id, k.ownReads(d.from)],
+      [k.idem(d.from, d.room, d.clientId), k.seq(d.room), k.recent(d.room), k.unpersisted(d.room), k.outbox, k.outboxRecordPrefix + d.id, k.ownReads(d.from)],
       [JSON.stringify(draft), WEEK_SEC, RECENT_PER_ROOM, now + IN_FLIGHT_LEASE_MS, d.id],
-    )) as [number, string];
+    )) as [number, string | number];
     if (status === -1) return "unseeded";
-    return { message: decodeMessage(json), duplicate: status === 0 };
+    // New: only its seq comes back (the draft is here), so nothing is parsed or validated again.
+    // A duplicate is the stored original: read from Redis, so validated.
+    if (status === 1) return { message: messageOf(d, Number(json)), duplicate: false };
+    return { message: decodeMessage(String(json)), duplicate: true };
   }
 
   /** room → the seq of the user's newest accepted message there (see ACCEPT). */

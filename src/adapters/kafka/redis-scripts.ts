@@ -21,7 +21,7 @@ end
 `;
 
 /**
- * Accepts a message. A retried (from, clientId) returns the stored message ({0, json}); a room
+ * Accepts a message. A retried (from, room, clientId) returns the stored message ({0, json}); a room
  * whose counter is missing (new room, or a Redis that lost its data) returns {-1} so the caller
  * seeds it from the store first. Otherwise takes the next seq and, in the same step, records the
  * idempotency key, caches the message, marks it unpersisted and puts it in the outbox due at
@@ -49,7 +49,7 @@ redis.call('ZADD', KEYS[5], ARGV[4], ARGV[5])
 redis.call('HSET', KEYS[7], msg.room, msg.seq)
 redis.call('EXPIRE', KEYS[7], ttl)
 ${TRIM("KEYS[3]", "KEYS[4]", "ARGV[3]")}
-return {1, json}
+return {1, msg.seq}
 `);
 
 /**

@@ -1,10 +1,9 @@
-import type { ClusterBus, ClusterEnvelope } from "../../ports/index.ts";
+import type { BusTopic, ClusterBus, ClusterEnvelope } from "../../ports/index.ts";
 
-/** Single-instance mode: there are no other instances, so nothing is carried anywhere. */
+/** Single-instance mode: there are no other instances, so nothing is carried and nothing arrives. */
 export class LocalOnlyBus implements ClusterBus {
-  publish(_envelope: ClusterEnvelope): void {}
-  onEnvelope(_handler: (envelope: ClusterEnvelope) => void): void {}
-  async health() {
-    return { name: "bus", ok: true, detail: "single instance" };
-  }
+  publish(_topic: BusTopic, _envelope: ClusterEnvelope): void {}
+  async subscribe(_topic: BusTopic): Promise<void> {}
+  unsubscribe(_topic: BusTopic): void {}
+  onEnvelope(_handler: (topic: BusTopic, envelope: ClusterEnvelope) => void): void {}
 }

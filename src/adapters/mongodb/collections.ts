@@ -105,7 +105,7 @@ const INDEXES: Record<keyof Collections, IndexDescription[]> = {
     { key: { to: 1 }, name: "to" },
   ],
   friendships: [{ key: { user: 1, friend: 1 }, name: "user_friend_unique", unique: true }],
-  rooms: [],
+  rooms: [{ key: { createdBy: 1, kind: 1 }, name: "created_by" }],
   memberships: [
     { key: { room: 1, user: 1 }, name: "room_user_unique", unique: true },
     { key: { user: 1 }, name: "user" },
@@ -113,8 +113,15 @@ const INDEXES: Record<keyof Collections, IndexDescription[]> = {
   messages: [
     // Gap-free seq across instances rests on this index: two writers can never take the same seq.
     { key: { room: 1, seq: 1 }, name: "room_seq_unique", unique: true },
-    { key: { from: 1, clientId: 1 }, name: "from_client_unique", unique: true },
+    // Idempotent sends: a clientId is unique per sender and room.
+    { key: { from: 1, room: 1, clientId: 1 }, name: "from_room_client_unique", unique: true },
   ],
+};
+
+/** Indexes of earlier releases that now refuse valid writes: dropped once their replacement exists. */
+const RETIRED_INDEXES: Partial<Record<keyof Collections, string[]>> = {
+  // Made a clientId unique per sender across rooms (replaced by from_room_client_unique).
+  messages: ["from_client_unique"],
 };
 
 /**
@@ -129,6 +136,7 @@ export async function ensureIndexes(db: Db): Promise<void> {
       (await cols[name].listIndexes().toArray().catch(() => [])).map((i: { name?: string }) => i.name),
     );
     for (const spec of specs) if (!existing.has(spec.name)) await cols[name].createIndexes([spec]);
+    for (const retired of RETIRED_INDEXES[name] ?? []) if (existing.has(retired)) await cols[name].dropIndex(retired);
   }
 }
 

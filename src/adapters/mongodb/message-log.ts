@@ -20,6 +20,7 @@ export interface MongoMessageLogOptions {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Appends are queued per room, so (from, clientId) identifies a send within one room's batches. */
 const clientKey = (d: { from: string; clientId: string }) => `${d.from}\u0000${d.clientId}`;
 
 /**
@@ -28,7 +29,7 @@ const clientKey = (d: { from: string; clientId: string }) => `${d.from}\u0000${d
  * - appends of a room are serialised in this process and written in batches with seq = max + 1 ...;
  * - the unique (room, seq) index makes a writer that lost a race to another instance fail; it
  *   re-reads the max and retries, so every stored seq follows one that is already stored;
- * - the unique (from, clientId) index turns a retried send into the original message.
+ * - the unique (from, room, clientId) index turns a retried send into the original message.
  * Resolves after a majority/journaled acknowledgement and the sender's read cursor moved.
  */
 export class MongoMessageLog implements MessageLog {
@@ -137,10 +138,14 @@ export class MongoMessageLog implements MessageLog {
     }
   }
 
-  /** Settles the appends whose (from, clientId) is stored; returns the others. */
+  /** Settles the appends (all of one room) whose (from, room, clientId) is stored; returns the others. */
   private async settleStored(todo: Pending[], outcome: Map<Pending, AppendResult>): Promise<Pending[]> {
     const docs = await this.c.messages
-      .find({ from: { $in: [...new Set(todo.map((p) => p.draft.from))] }, clientId: { $in: todo.map((p) => p.draft.clientId) } })
+      .find({
+        room: todo[0]!.draft.room,
+        from: { $in: [...new Set(todo.map((p) => p.draft.from))] },
+        clientId: { $in: todo.map((p) => p.draft.clientId) },
+      })
       .toArray();
     const byKey = new Map(docs.map((d) => [clientKey(d), d]));
     return todo.filter((p) => {

@@ -17,7 +17,7 @@ export interface BulkUpsertResult {
   /** Messages of the batch that are in the store now (new, or stored before by a replay). */
   stored: number;
   /**
-   * Refused because a different message holds their (room, seq) or (from, clientId). Retrying
+   * Refused because a different message holds their (room, seq) or (from, room, clientId). Retrying
    * cannot change that, so they are reported instead of failing the whole batch.
    */
   conflicts: ChatMessage[];
@@ -61,7 +61,7 @@ export class MongoMessageStore {
         const stored = new Set(
           (await this.c.messages.find({ _id: { $in: todo.map((m) => m.id) } }, { projection: { _id: 1 } }).toArray()).map((d) => d._id),
         );
-        // Failed but not stored under its id: another message holds its (room, seq) or (from, clientId).
+        // Failed but not stored under its id: another message holds its (room, seq) or (from, room, clientId).
         for (const m of todo) if (failedIds.has(m.id) && !stored.has(m.id)) conflicts.push(m);
         // Anything neither stored nor failed was skipped by the server: write it again.
         todo = todo.filter((m) => !stored.has(m.id) && !failedIds.has(m.id));

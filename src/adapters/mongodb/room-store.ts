@@ -31,6 +31,9 @@ export class MongoRoomStore implements RoomStore {
     const d = await this.c.rooms.findOne({ _id: id });
     return d ? toRoom(d) : null;
   }
+  async rename(id: string, name: string) {
+    return (await this.c.rooms.updateOne({ _id: id }, { $set: { name } })).matchedCount > 0;
+  }
   async addMember(roomId: string, userId: string, at: number) {
     try {
       const res = await this.c.memberships.updateOne(
@@ -64,6 +67,17 @@ export class MongoRoomStore implements RoomStore {
       const room = byId.get(m.room);
       return room ? [{ ...toRoom(room), lastReadSeq: m.lastReadSeq }] : [];
     });
+  }
+  async groupsCreatedBy(userId: string) {
+    return this.c.rooms.countDocuments({ createdBy: userId, kind: "group" });
+  }
+  async readCursors(roomId: string, limit: number) {
+    const docs = await this.c.memberships
+      .find({ room: roomId, lastReadSeq: { $gt: 0 } }, { projection: { user: 1, lastReadSeq: 1 } })
+      .sort({ lastReadSeq: -1 })
+      .limit(limit)
+      .toArray();
+    return new Map(docs.map((d) => [d.user, d.lastReadSeq]));
   }
   async advanceRead(roomId: string, userId: string, seq: number) {
     return this.cursors.advance(roomId, userId, seq);

@@ -19,6 +19,7 @@ export async function createRedisCoordination(config: Config & { REDIS_URL: stri
     },
     close: async () => {
       await presence.close();
+      await bus.close();
       await redis.close();
     },
     health: () => redis.health(),

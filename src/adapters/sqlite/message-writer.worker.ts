@@ -1,10 +1,11 @@
 /// <reference lib="webworker" />
 /**
- * The single writer of messages and read cursors. Everything that arrives while a transaction
- * commits goes into the next one (group commit): a burst costs one fsync per batch, not per message.
+ * The single writer of messages and read cursors. Each batch the socket thread posts is one
+ * transaction; the client posts its next batch only once this one has committed, so everything sent
+ * meanwhile goes into the next one (group commit): a burst costs one fsync per batch, not per message.
  */
 import type { Database } from "bun:sqlite";
-import type { AppendResult, ChatMessage, MessageDraft } from "../../domain/model.ts";
+import { messageOf, type ChatMessage, type MessageDraft } from "../../domain/model.ts";
 import { openDatabase, rowToMessage, type MessageRow } from "./database.ts";
 import type { FromWriter, ToWriter, WriteOp, WriteResult } from "./writer-protocol.ts";
 
@@ -14,13 +15,11 @@ const post = (m: FromWriter) => self.postMessage(m);
 let db: Database;
 let q: ReturnType<typeof prepare>;
 const lastSeq = new Map<string, number>();
-let pending: WriteOp[] = [];
-let scheduled = false;
 
 function prepare(db: Database) {
   return {
     maxSeq: db.query<{ s: number | null }, [string]>("SELECT max(seq) AS s FROM messages WHERE room_id = ?"),
-    byClient: db.query<MessageRow, [string, string]>("SELECT * FROM messages WHERE from_id = ? AND client_id = ?"),
+    byClient: db.query<MessageRow, [string, string, string]>("SELECT * FROM messages WHERE from_id = ? AND room_id = ? AND client_id = ?"),
     insert: db.query<unknown, [string, number, string, string, string, string, string, number, number]>(
       `INSERT INTO messages (room_id, seq, id, from_id, from_name, body, client_id, created_at, incomplete)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -38,22 +37,20 @@ function nextSeq(room: string): number {
   return s;
 }
 
-function append(d: MessageDraft, inBatch: Map<string, ChatMessage>): AppendResult {
-  const key = `${d.from}\u0000${d.clientId}`;
+/** A new message's seq, or the stored original when (sender, room, clientId) was seen already. */
+function append(d: MessageDraft, inBatch: Map<string, ChatMessage>): { seq: number } | { duplicate: ChatMessage } {
+  // Idempotency is per (sender, room, clientId): the same clientId in another room is a new message.
+  const key = `${d.from}\u0000${d.room}\u0000${d.clientId}`;
   const seen = inBatch.get(key);
-  if (seen) return { message: seen, duplicate: true };
-  const existing = q.byClient.get(d.from, d.clientId);
-  if (existing) return { message: rowToMessage(existing), duplicate: true };
+  if (seen) return { duplicate: seen };
+  const existing = q.byClient.get(d.from, d.room, d.clientId);
+  if (existing) return { duplicate: rowToMessage(existing) };
   const seq = nextSeq(d.room);
   q.insert.run(d.room, seq, d.id, d.from, d.fromName, d.body, d.clientId, d.createdAt, d.incomplete ? 1 : 0);
   // Your own message counts as read: the sender's newest seq per room, written once per batch.
   ownReads.set(`${d.room}\u0000${d.from}`, seq);
-  const message: ChatMessage = {
-    id: d.id, room: d.room, seq, from: d.from, fromName: d.fromName, body: d.body, createdAt: d.createdAt, clientId: d.clientId,
-  };
-  if (d.incomplete) message.incomplete = true;
-  inBatch.set(key, message);
-  return { message, duplicate: false };
+  inBatch.set(key, messageOf(d, seq));
+  return { seq };
 }
 
 const ownReads = new Map<string, number>();
@@ -66,7 +63,7 @@ function writeBatch(ops: WriteOp[]): WriteResult[] {
   return db.transaction(() => {
     const results = ops.map((o): WriteResult =>
       o.op === "append"
-        ? { rid: o.rid, ok: true, append: append(o.draft, inBatch) }
+        ? { rid: o.rid, ok: true, ...append(o.draft, inBatch) }
         : { rid: o.rid, ok: true, cursor: q.advance.get(o.seq, o.room, o.userId)?.last_read_seq ?? 0 },
     );
     for (const [key, seq] of ownReads) {
@@ -77,19 +74,18 @@ function writeBatch(ops: WriteOp[]): WriteResult[] {
   }).immediate();
 }
 
-function flush() {
-  scheduled = false;
-  const ops = pending;
-  pending = [];
-  if (ops.length === 0) return;
+function write(batch: string) {
+  const ops = JSON.parse(batch) as WriteOp[];
+  let results: WriteResult[];
   try {
-    post({ kind: "written", results: writeBatch(ops) });
+    results = writeBatch(ops);
   } catch (err) {
     // Rolled back: forget cached seqs so the next batch re-reads them from disk.
     lastSeq.clear();
     const error = err instanceof Error ? err.message : String(err);
-    post({ kind: "written", results: ops.map(({ rid }) => ({ rid, ok: false as const, error })) });
+    results = ops.map(({ rid }) => ({ rid, ok: false as const, error }));
   }
+  post({ kind: "written", results: JSON.stringify(results) });
 }
 
 self.onmessage = (event: MessageEvent<ToWriter>) => {
@@ -97,7 +93,7 @@ self.onmessage = (event: MessageEvent<ToWriter>) => {
   switch (msg.kind) {
     case "init":
       try {
-        db = openDatabase(msg.path, msg.synchronous);
+        db = openDatabase(msg.path, msg.settings);
         q = prepare(db);
         post({ kind: "ready" });
       } catch (err) {
@@ -105,14 +101,9 @@ self.onmessage = (event: MessageEvent<ToWriter>) => {
       }
       break;
     case "write":
-      for (const op of msg.ops) pending.push(op);
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(flush);
-      }
+      write(msg.ops);
       break;
     case "close":
-      flush();
       db?.close();
       post({ kind: "closed" });
       break;

@@ -21,6 +21,7 @@ export class SqliteRoomStore implements RoomStore {
         "INSERT OR IGNORE INTO rooms (id, kind, name, created_by, created_at) VALUES (?, ?, ?, ?, ?)",
       ),
       room: db.query<RoomRow, [string]>("SELECT * FROM rooms WHERE id = ?"),
+      rename: db.query<unknown, [string, string]>("UPDATE rooms SET name = ? WHERE id = ?"),
       add: db.query<unknown, [string, string, number]>(
         "INSERT OR IGNORE INTO memberships (room_id, user_id, joined_at) VALUES (?, ?, ?)",
       ),
@@ -29,6 +30,10 @@ export class SqliteRoomStore implements RoomStore {
         "SELECT 1 AS one FROM memberships WHERE room_id = ? AND user_id = ?",
       ),
       members: db.query<{ user_id: string }, [string]>("SELECT user_id FROM memberships WHERE room_id = ?"),
+      createdBy: db.query<{ n: number }, [string]>("SELECT count(*) AS n FROM rooms WHERE created_by = ? AND kind = 'group'"),
+      cursors: db.query<{ user_id: string; last_read_seq: number }, [string, number]>(
+        "SELECT user_id, last_read_seq FROM memberships WHERE room_id = ? AND last_read_seq > 0 ORDER BY last_read_seq DESC LIMIT ?",
+      ),
       roomsOf: db.query<RoomRow & { last_read_seq: number }, [string]>(
         `SELECT r.*, m.last_read_seq FROM memberships m JOIN rooms r ON r.id = m.room_id WHERE m.user_id = ?`,
       ),
@@ -41,6 +46,9 @@ export class SqliteRoomStore implements RoomStore {
   async room(id: string) {
     const r = this.q.room.get(id);
     return r ? toRoom(r) : null;
+  }
+  async rename(id: string, name: string) {
+    return this.q.rename.run(name, id).changes > 0;
   }
   async addMember(roomId: string, userId: string, at: number) {
     return this.q.add.run(roomId, userId, at).changes > 0;
@@ -56,6 +64,12 @@ export class SqliteRoomStore implements RoomStore {
   }
   async roomsOf(userId: string): Promise<MemberRoom[]> {
     return this.q.roomsOf.all(userId).map((r) => ({ ...toRoom(r), lastReadSeq: r.last_read_seq }));
+  }
+  async groupsCreatedBy(userId: string) {
+    return this.q.createdBy.get(userId)?.n ?? 0;
+  }
+  async readCursors(roomId: string, limit: number) {
+    return new Map(this.q.cursors.all(roomId, limit).map((r) => [r.user_id, r.last_read_seq]));
   }
   async advanceRead(roomId: string, userId: string, seq: number) {
     return this.writer.advanceRead(roomId, userId, seq);

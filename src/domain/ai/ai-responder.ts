@@ -6,6 +6,7 @@ import { fail } from "../errors.ts";
 import { newId } from "../ids.ts";
 import { BOT_USER_ID, BOT_USERNAME, type ChatMessage } from "../model.ts";
 import type { Notifier } from "../notifier.ts";
+import { NO_ACTIVITY, type ActivityRecorder } from "../activity.ts";
 
 export interface AiSettings {
   contextMessages: number;
@@ -36,11 +37,18 @@ export class AiResponder {
     private queue: AiRequestQueue,
     private runner: AiRunner | null,
     private s: AiSettings,
+    private activity: ActivityRecorder = NO_ACTIVITY,
   ) {}
 
-  /** Checked before a `/ai` message is stored, so a refused prompt leaves nothing behind. */
-  async admit(me: Principal, body: string): Promise<void> {
-    if (!isAiPrompt(body)) return;
+  /**
+   * Checked before a `/ai` message is stored, so a refused prompt leaves nothing behind. Nothing to
+   * wait for (undefined) when the message is not a prompt: the send path does not await then.
+   */
+  admit(me: Principal, body: string): Promise<void> | undefined {
+    return isAiPrompt(body) ? this.admitPrompt(me, body) : undefined;
+  }
+
+  private async admitPrompt(me: Principal, body: string): Promise<void> {
     const prompt = promptOf(body);
     if (!prompt) fail("bad_request", "usage: /ai <question>");
     if (prompt.length > this.s.promptMax) fail("bad_request", `AI prompts are limited to ${this.s.promptMax} characters`);
@@ -51,6 +59,7 @@ export class AiResponder {
   /** Listener for ChatService.onMessage: queues the request; never awaits the model. */
   readonly onMessage = (m: ChatMessage): void => {
     if (m.from === BOT_USER_ID || !isAiPrompt(m.body)) return;
+    this.activity.record("ai.asked", m.from, m.room, { messageId: m.id });
     // The queue never rejects (it serves locally instead); the catch only keeps a bug from crashing the process.
     this.queue.enqueue({ id: m.id, room: m.room, seq: m.seq, prompt: promptOf(m.body), requestedAt: m.createdAt }).catch(() => {});
   };
@@ -92,10 +101,16 @@ export class AiResponder {
         ...(outcome === "incomplete" ? { incomplete: true } : {}),
       });
       this.notifier.toRoom(room, { type: "ai.end", room, streamId, status: outcome, messageId: message.id, seq: message.seq, ...(error ? { error } : {}) });
+      this.recordAnswer(job, outcome === "failed" ? "ai.failed" : "ai.answered");
     } catch {
+      this.recordAnswer(job, "ai.failed");
       this.notifier.toRoom(room, { type: "ai.end", room, streamId, status: "failed", messageId: null, seq: null, error: "could not store the answer" });
     }
   };
+
+  private recordAnswer(job: AiJob, type: "ai.answered" | "ai.failed") {
+    this.activity.record(type, BOT_USER_ID, job.room, { messageId: job.id, latencyMs: Math.max(0, Date.now() - job.requestedAt) });
+  }
 
   /** The room's messages before the prompt, oldest first; the bot's own turns are "model". */
   private async context(room: string, beforeSeq: number): Promise<AiTurn[]> {

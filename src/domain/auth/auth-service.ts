@@ -3,11 +3,11 @@ import type { Notifier } from "../notifier.ts";
 import { fail } from "../errors.ts";
 import { newId } from "../ids.ts";
 import type { User } from "../model.ts";
+import { LoginThrottle, type ThrottleLimits } from "./login-throttle.ts";
 import type { TokenService } from "./tokens.ts";
+import { NO_ACTIVITY, type ActivityRecorder } from "../activity.ts";
 
-export interface AuthLimits {
-  loginMaxAttempts: number;
-  loginWindowSec: number;
+export interface AuthLimits extends ThrottleLimits {
   ticketTtlSec: number;
 }
 
@@ -30,18 +30,24 @@ let dummyHash: Promise<string> | null = null;
 const getDummyHash = () => (dummyHash ??= Bun.password.hash("not-a-real-password", { algorithm: "argon2id" }));
 
 export class AuthService {
+  private throttle: LoginThrottle;
+
   constructor(
     private accounts: AccountStore,
     private tokens: TokenService,
     private tickets: TicketStore,
-    private limiter: RateLimiter,
+    limiter: RateLimiter,
     private notifier: Notifier,
     private limits: AuthLimits,
     /** Runs once for every new account (e.g. joining the public room). */
     private onRegistered: (user: User) => Promise<void>,
-  ) {}
+    private activity: ActivityRecorder = NO_ACTIVITY,
+  ) {
+    this.throttle = new LoginThrottle(limiter, limits);
+  }
 
-  async register(username: string, password: string): Promise<IssuedTokens> {
+  async register(username: string, password: string, clientIp: string): Promise<IssuedTokens> {
+    await this.throttle.admitRegistration(clientIp);
     const user: User = {
       id: newId(),
       username,
@@ -51,23 +57,19 @@ export class AuthService {
     };
     if ((await this.accounts.createUser(user)) === "taken") fail("conflict", "username is taken");
     await this.onRegistered(user);
+    this.activity.record("user.signed_up", user.id);
     return this.startSession(user);
   }
 
   async login(username: string, password: string, clientIp: string): Promise<IssuedTokens> {
-    const bucket = {
-      capacity: this.limits.loginMaxAttempts,
-      refillPerSec: this.limits.loginMaxAttempts / this.limits.loginWindowSec,
-    };
-    const name = username.toLowerCase();
-    // Per account (stops guessing one password from many addresses) and per address (stops spraying).
-    const allowed =
-      (await this.limiter.take(`login:user:${name}`, bucket)) &&
-      (await this.limiter.take(`login:ip:${clientIp}`, { capacity: bucket.capacity * 5, refillPerSec: bucket.refillPerSec * 5 }));
-    if (!allowed) fail("too_many_attempts", "too many login attempts, try again later");
-    const user = await this.accounts.userByName(name);
+    await this.throttle.admitLogin(username, clientIp);
+    const user = await this.accounts.userByName(username.toLowerCase());
     const ok = await Bun.password.verify(password, user?.passwordHash ?? (await getDummyHash())).catch(() => false);
-    if (!user || !ok) fail("unauthorized", "wrong username or password");
+    if (!user || !ok) {
+      this.activity.record("user.login_failed", user?.id ?? null);
+      fail("unauthorized", "wrong username or password");
+    }
+    this.activity.record("user.logged_in", user!.id);
     return this.startSession(user!);
   }
 
@@ -92,6 +94,8 @@ export class AuthService {
     const claims = refreshToken ? await this.tokens.verify("refresh", refreshToken) : null;
     const sessionId = claims?.sessionId ?? principal?.sessionId;
     if (sessionId) await this.revoke(sessionId);
+    const userId = claims?.userId ?? principal?.userId;
+    if (userId) this.activity.record("user.logged_out", userId);
   }
 
   async authenticate(accessToken: string | undefined): Promise<Principal> {

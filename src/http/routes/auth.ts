@@ -1,9 +1,9 @@
 import { Hono, type Context } from "hono";
-import { getConnInfo } from "hono/bun";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { AuthService, IssuedTokens } from "../../domain/auth/auth-service.ts";
 import { credentialsSchema, loginSchema } from "../../protocol/index.ts";
-import { requireAuth, type AppEnv } from "../context.ts";
+import { bearerToken, requireAuth, type AppEnv } from "../context.ts";
+import { clientAddress, isHttps } from "../request-info.ts";
 import { validate } from "../validate.ts";
 
 const COOKIE = "refresh_token";
@@ -14,35 +14,29 @@ export interface AuthRouteOptions {
 }
 
 export function authRoutes(auth: AuthService, opts: AuthRouteOptions) {
-  const isHttps = (c: Context) =>
-    new URL(c.req.url).protocol === "https:" || (opts.trustProxy && c.req.header("x-forwarded-proto") === "https");
-
-  const clientIp = (c: Context) => {
-    const forwarded = opts.trustProxy ? c.req.header("x-forwarded-for")?.split(",")[0]?.trim() : undefined;
-    try {
-      return forwarded || getConnInfo(c).remote.address || "unknown";
-    } catch {
-      return "unknown";
-    }
-  };
+  const clientIp = (c: Context) => clientAddress(c, opts.trustProxy);
 
   /** The refresh token only ever travels in an httpOnly cookie scoped to the auth endpoints. */
   const respond = (c: Context, t: IssuedTokens, status: 200 | 201 = 200) => {
     setCookie(c, COOKIE, t.refreshToken, {
       httpOnly: true,
       sameSite: "Strict",
-      secure: isHttps(c),
+      secure: isHttps(c.req.raw, opts.trustProxy),
       path: COOKIE_PATH,
       expires: new Date(t.refreshExpiresAt),
     });
-    c.header("Cache-Control", "no-store");
     return c.json({ accessToken: t.accessToken, expiresIn: t.expiresIn, user: t.user }, status);
   };
 
   return new Hono<AppEnv>()
+    // Tokens and tickets must never sit in a cache; errors here are not worth caching either.
+    .use(async (c, next) => {
+      await next();
+      c.header("Cache-Control", "no-store");
+    })
     .post("/register", validate("json", credentialsSchema), async (c) => {
       const { username, password } = c.req.valid("json");
-      return respond(c, await auth.register(username, password), 201);
+      return respond(c, await auth.register(username, password, clientIp(c)), 201);
     })
     .post("/login", validate("json", loginSchema), async (c) => {
       const { username, password } = c.req.valid("json");
@@ -57,7 +51,7 @@ export function authRoutes(auth: AuthService, opts: AuthRouteOptions) {
       }
     })
     .post("/logout", async (c) => {
-      const bearer = c.req.header("authorization")?.replace(/^Bearer /, "");
+      const bearer = bearerToken(c);
       const principal = bearer ? await auth.authenticate(bearer).catch(() => null) : null;
       await auth.logout(getCookie(c, COOKIE), principal);
       deleteCookie(c, COOKIE, { path: COOKIE_PATH });

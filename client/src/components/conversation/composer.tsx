@@ -1,0 +1,187 @@
+import { createSignal, For, onCleanup, onMount, Show } from "solid-js";
+import { LIMITS } from "../../../../src/protocol/index.ts";
+import { shortcodeAt } from "./shortcode.ts";
+
+/** The counter shows up this close to the limit. */
+const COUNTER_FROM = LIMITS.bodyMax - 500;
+/** The composer grows with its text up to this height, then scrolls. */
+const MAX_HEIGHT_PX = 200;
+/** "typing on" is renewed this often while typing: under the server's typing TTL (5 s by default). */
+const TYPING_RENEW_MS = 2000;
+const TYPING_IDLE_MS = 2500;
+
+type EmojiModule = typeof import("./emoji-data.ts");
+let emojiModule: Promise<EmojiModule> | undefined;
+const loadEmoji = () => (emojiModule ??= import("./emoji-data.ts"));
+
+export interface ComposerHandle {
+  /**
+   * Puts a refused message's text back. Without `force` only into an empty composer (returns false
+   * otherwise); with it, after what is already there.
+   */
+  restore(text: string, force?: boolean): boolean;
+  focus(): void;
+}
+
+export function Composer(props: {
+  draftKey: string;
+  onSend: (body: string) => void;
+  onTyping: (on: boolean) => void;
+  handle?: (h: ComposerHandle) => void;
+}) {
+  let area!: HTMLTextAreaElement;
+  const [draft, setDraftSignal] = createSignal(localStorage.getItem(props.draftKey) ?? "");
+  const [suggestions, setSuggestions] = createSignal<(readonly [string, string])[]>([]);
+  const [selected, setSelected] = createSignal(0);
+  const [picker, setPicker] = createSignal<EmojiModule["EMOJI"] | null>(null);
+  const length = () => draft().length;
+  const over = () => length() > LIMITS.bodyMax;
+  const canSend = () => draft().trim().length > 0 && !over();
+
+  // Drafts survive reloads and room switches: nothing typed is ever lost.
+  const setDraft = (value: string) => {
+    setDraftSignal(value);
+    if (value) localStorage.setItem(props.draftKey, value);
+    else localStorage.removeItem(props.draftKey);
+    queueMicrotask(grow);
+  };
+  const grow = () => {
+    area.style.height = "auto";
+    area.style.height = `${Math.min(area.scrollHeight, MAX_HEIGHT_PX)}px`;
+  };
+
+  let typingSentAt = 0;
+  let idleTimer: ReturnType<typeof setTimeout> | undefined;
+  const stopTyping = (notify: boolean) => {
+    clearTimeout(idleTimer);
+    if (typingSentAt && notify) props.onTyping(false);
+    typingSentAt = 0;
+  };
+  const typed = (value: string) => {
+    if (!value.trim()) return stopTyping(true);
+    if (Date.now() - typingSentAt > TYPING_RENEW_MS) {
+      typingSentAt = Date.now();
+      props.onTyping(true);
+    }
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => stopTyping(true), TYPING_IDLE_MS);
+  };
+  onCleanup(() => stopTyping(true));
+
+  const send = () => {
+    if (!canSend()) return;
+    props.onSend(draft().trim());
+    stopTyping(false); // the server ends "typing" when the message lands
+    setDraft("");
+    setSuggestions([]);
+  };
+
+  const suggest = async () => {
+    const at = shortcodeAt(draft(), area.selectionStart);
+    if (!at) return setSuggestions([]);
+    const { searchEmoji } = await loadEmoji();
+    setSuggestions(searchEmoji(at.query));
+    setSelected(0);
+  };
+  const insertAt = (start: number, end: number, text: string) => {
+    const value = draft().slice(0, start) + text + draft().slice(end);
+    setDraft(value);
+    area.value = value;
+    area.focus();
+    area.setSelectionRange(start + text.length, start + text.length);
+  };
+  const accept = (emoji: string) => {
+    const at = shortcodeAt(draft(), area.selectionStart);
+    if (at) insertAt(at.start, area.selectionStart, `${emoji} `);
+    setSuggestions([]);
+  };
+  const togglePicker = async () => setPicker(picker() ? null : (await loadEmoji()).EMOJI);
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    const list = suggestions();
+    if (list.length) {
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        e.preventDefault();
+        setSelected((i) => (i + (e.key === "ArrowDown" ? 1 : list.length - 1)) % list.length);
+        return;
+      }
+      if (e.key === "Enter" || e.key === "Tab") {
+        e.preventDefault();
+        return accept(list[selected()]![1]);
+      }
+      if (e.key === "Escape") return setSuggestions([]);
+    }
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      send();
+    }
+  };
+
+  onMount(() => {
+    grow();
+    area.focus();
+    props.handle?.({
+      restore: (text, force) => {
+        if (draft().trim() && !force) return false;
+        setDraft(draft().trim() ? `${draft()}\n${text}` : text);
+        area.focus();
+        return true;
+      },
+      focus: () => area.focus(),
+    });
+  });
+
+  return (
+    <form class="relative border-t border-slate-200 p-3 dark:border-slate-700" onSubmit={(e) => { e.preventDefault(); send(); }}>
+      <Show when={suggestions().length > 0}>
+        <ul role="listbox" aria-label="Emoji suggestions" data-testid="emoji-suggestions"
+          class="absolute bottom-full left-3 mb-1 max-w-xs rounded-md border border-slate-300 bg-white py-1 text-sm shadow dark:border-slate-600 dark:bg-slate-800">
+          <For each={suggestions()}>
+            {([name, emoji], i) => (
+              <li role="option" aria-selected={i() === selected()} onMouseDown={(e) => { e.preventDefault(); accept(emoji); }}
+                class={`cursor-pointer px-3 py-1 ${i() === selected() ? "bg-blue-100 dark:bg-blue-900" : ""}`}>
+                {emoji} :{name}:
+              </li>
+            )}
+          </For>
+        </ul>
+      </Show>
+      <Show when={picker()}>
+        {(all) => (
+          <div role="dialog" aria-label="Emoji picker" data-testid="emoji-picker"
+            class="absolute bottom-full right-3 mb-1 grid w-72 grid-cols-8 gap-1 rounded-md border border-slate-300 bg-white p-2 shadow dark:border-slate-600 dark:bg-slate-800">
+            <For each={all()}>
+              {([name, emoji]) => (
+                <button type="button" aria-label={name.replaceAll("_", " ")} title={`:${name}:`} class="rounded text-xl hover:bg-slate-100 dark:hover:bg-slate-700"
+                  onClick={() => { insertAt(area.selectionStart, area.selectionEnd, emoji); setPicker(null); }}>
+                  {emoji}
+                </button>
+              )}
+            </For>
+          </div>
+        )}
+      </Show>
+      <div class="flex items-end gap-2">
+        <textarea ref={area} rows={1} value={draft()} aria-label="Message" data-testid="composer"
+          placeholder="Message (Enter to send, Shift+Enter for a new line)"
+          aria-describedby="composer-counter" aria-invalid={over()}
+          onInput={(e) => { setDraft(e.currentTarget.value); typed(e.currentTarget.value); void suggest(); }}
+          onKeyDown={onKeyDown}
+          onBlur={() => setSuggestions([])}
+          class="min-h-10 flex-1 resize-none rounded-md border border-slate-300 bg-transparent px-3 py-2 dark:border-slate-600" />
+        <button type="button" aria-label="Insert emoji" aria-expanded={picker() !== null} onClick={() => void togglePicker()}
+          class="h-10 rounded-md px-2 text-xl hover:bg-slate-100 dark:hover:bg-slate-800">🙂</button>
+        <button type="submit" disabled={!canSend()} aria-label="Send message"
+          class="h-10 rounded-md bg-blue-700 px-4 font-medium text-white disabled:cursor-not-allowed disabled:opacity-50">Send</button>
+      </div>
+      <Show when={length() > COUNTER_FROM}>
+        <p id="composer-counter" data-testid="char-counter" aria-live="polite"
+          class={`mt-1 text-xs ${over() ? "font-medium text-red-700 dark:text-red-400" : "text-slate-600 dark:text-slate-400"}`}>
+          {over()
+            ? `${length() - LIMITS.bodyMax} characters over the ${LIMITS.bodyMax}-character limit: shorten it to send`
+            : `${LIMITS.bodyMax - length()} characters left`}
+        </p>
+      </Show>
+    </form>
+  );
+}

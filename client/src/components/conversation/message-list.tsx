@@ -1,0 +1,197 @@
+import { createEffect, createMemo, createSignal, For, on, onCleanup, onMount, Show, type JSX } from "solid-js";
+import type { ChatMessage } from "../../../../src/protocol/index.ts";
+import type { Chat } from "../../sdk/chat-store.ts";
+import { MessageRow } from "./message-row.tsx";
+import { indexOfSeq, latestRange, rangeOf, sliceOf, STEP, WINDOW, type Range } from "./window.ts";
+
+/** Within this distance of an edge of the rendered window, the window moves (or an older page loads). */
+const EDGE_PX = 400;
+/** Closer than this to the end counts as "at the bottom": new messages then scroll into view. */
+const BOTTOM_PX = 48;
+
+export interface MessageListHandle {
+  jumpToLatest(): void;
+}
+
+/**
+ * The history of a room, windowed: only a slice of WINDOW messages is in the DOM, moved as the reader
+ * scrolls, with the first visible message kept in place on every change (older pages too). It opens at
+ * the first unread message under a "New messages" divider, or at the bottom, and reports what has been
+ * on screen so only that is marked read.
+ */
+export function MessageList(props: {
+  chat: Chat;
+  room: string;
+  /** Seq of the first message that was unread when the room was opened, if any. */
+  firstUnread: number | null;
+  seen: (m: ChatMessage) => string | null;
+  /** Rendered after the newest message (pending sends, AI answers streaming) when the window is at the end. */
+  tail: JSX.Element;
+  handle?: (h: MessageListHandle) => void;
+}) {
+  const s = props.chat.state;
+  let list!: HTMLDivElement;
+  const messages = () => s.messages[props.room] ?? [];
+  const [range, setRange] = createSignal<Range | null>(null);
+  const [atBottom, setAtBottom] = createSignal(true);
+  const [shownSeq, setShownSeq] = createSignal(0);
+  const [loading, setLoading] = createSignal(false);
+  const visible = createMemo(() => {
+    const r = range();
+    return r ? sliceOf(messages(), r) : [];
+  });
+  const atStart = () => s.hasOlder[props.room] === false && visible()[0]?.seq === messages()[0]?.seq;
+  const following = () => range()?.to === null;
+  const newCount = () => {
+    const all = messages();
+    return all.length - indexOfSeq(all, shownSeq() + 1);
+  };
+
+  const rows = () => list.querySelectorAll<HTMLElement>("[data-testid=message-row]");
+  const scrollToBottom = () => (list.scrollTop = list.scrollHeight);
+
+  /** Applies a window change without moving what the reader is looking at. */
+  const keepAnchor = (change: () => void) => {
+    const top = list.getBoundingClientRect().top;
+    const anchor = [...rows()].find((r) => r.getBoundingClientRect().bottom > top);
+    const before = anchor?.getBoundingClientRect().top ?? 0;
+    change();
+    if (anchor?.isConnected) list.scrollTop += anchor.getBoundingClientRect().top - before;
+  };
+
+  /** Highest seq that has been fully on screen (or filled it); marks the room read up to there. */
+  const measure = () => {
+    if (!range() || document.visibilityState !== "visible") return;
+    const box = list.getBoundingClientRect();
+    let max = 0;
+    for (const row of rows()) {
+      const r = row.getBoundingClientRect();
+      if (r.top + Math.min(r.height, box.height) <= box.bottom + 2) max = Math.max(max, Number(row.dataset.seq));
+      else break;
+    }
+    if (max > shownSeq()) {
+      setShownSeq(max);
+      props.chat.markRead(props.room, max);
+    }
+  };
+
+  const jumpToLatest = () => {
+    setRange(latestRange(messages()));
+    scrollToBottom();
+    setAtBottom(true);
+    measure();
+  };
+
+  const extendUp = async () => {
+    const r = range();
+    if (!r || loading()) return;
+    if (indexOfSeq(messages(), r.from) === 0) {
+      if (s.hasOlder[props.room] === false) return;
+      setLoading(true);
+      try {
+        await props.chat.loadOlder(props.room);
+      } catch {
+        return; // the next scroll tries again
+      } finally {
+        setLoading(false);
+      }
+    }
+    const all = messages();
+    const start = indexOfSeq(all, r.from);
+    if (start === 0) return;
+    const end = r.to === null ? all.length : indexOfSeq(all, r.to + 1);
+    const newStart = Math.max(0, start - STEP);
+    keepAnchor(() => setRange(rangeOf(all, newStart, Math.min(end, newStart + WINDOW))));
+  };
+
+  const extendDown = () => {
+    const r = range();
+    if (!r || r.to === null) return;
+    const all = messages();
+    const end = Math.min(all.length, indexOfSeq(all, r.to + 1) + STEP);
+    keepAnchor(() => setRange(rangeOf(all, end - WINDOW, end)));
+  };
+
+  const onScroll = () => {
+    const dist = list.scrollHeight - list.scrollTop - list.clientHeight;
+    setAtBottom(dist < BOTTOM_PX && following());
+    measure();
+    if (list.scrollTop < EDGE_PX) void extendUp();
+    else if (dist < EDGE_PX) extendDown();
+  };
+
+  // Open once the room's messages are loaded: at the first unread, or at the bottom.
+  createEffect(() => {
+    if (range() || !s.loaded[props.room]) return;
+    const all = messages();
+    const first = props.firstUnread;
+    const atUnread = first !== null && all.length > 0 && all[0]!.seq <= first;
+    const start = Math.max(0, indexOfSeq(all, first ?? 0) - 10);
+    setRange(atUnread ? rangeOf(all, start, start + WINDOW) : latestRange(all));
+    // Writes inside an effect reach the DOM once it finishes: position after that.
+    queueMicrotask(() => {
+      const divider = atUnread && list.querySelector<HTMLElement>("[data-testid=unread-divider]");
+      if (divider) list.scrollTop += divider.getBoundingClientRect().top - list.getBoundingClientRect().top - 8;
+      else scrollToBottom();
+      onScroll();
+    });
+  });
+
+  // New messages: followed when at the bottom; otherwise they wait behind "Jump to latest".
+  createEffect(on(() => messages().at(-1)?.seq, (last, prev) => {
+    const r = range();
+    if (!r || r.to !== null || last === prev) return;
+    if (atBottom()) {
+      const all = messages();
+      if (visible().length > WINDOW + STEP) setRange(latestRange(all));
+      queueMicrotask(() => {
+        scrollToBottom();
+        measure();
+      });
+    } else if (prev !== undefined) {
+      setRange({ ...r, to: prev });
+    }
+  }, { defer: true }));
+
+  // Streaming AI text and pending sends grow the tail: stay at the bottom if we were there.
+  createEffect(on(() => [s.pending.length, s.ai.map((a) => a.text.length).join()], () => {
+    if (atBottom()) queueMicrotask(scrollToBottom);
+  }, { defer: true }));
+
+  onMount(() => {
+    props.handle?.({ jumpToLatest });
+    const onVisible = () => measure();
+    document.addEventListener("visibilitychange", onVisible);
+    const resize = new ResizeObserver(() => (atBottom() ? scrollToBottom() : measure()));
+    resize.observe(list);
+    onCleanup(() => {
+      document.removeEventListener("visibilitychange", onVisible);
+      resize.disconnect();
+    });
+  });
+
+  return (
+    <div class="relative min-h-0 flex-1">
+      <div ref={list} onScroll={onScroll} data-testid="messages" role="log" aria-label="Messages" tabindex="0"
+        class="h-full overflow-y-auto px-2 py-2 [overflow-anchor:none] sm:px-4">
+        <p class="py-1 text-center text-xs text-slate-600 dark:text-slate-400">
+          {loading() ? "Loading older messages…" : atStart() ? "This is the start of the conversation." : ""}
+        </p>
+        <For each={visible()}>
+          {(m, i) => (
+            <MessageRow m={m} prev={i() > 0 ? visible()[i() - 1] : messages()[indexOfSeq(messages(), m.seq) - 1]}
+              own={m.from === s.me?.id} unreadDivider={m.seq === props.firstUnread} seen={props.seen(m)} />
+          )}
+        </For>
+        <Show when={following()}>{props.tail}</Show>
+      </div>
+      <Show when={!atBottom() || !following()}>
+        <button type="button" data-testid="jump-to-latest" onClick={jumpToLatest}
+          aria-label={newCount() > 0 ? `Jump to latest, ${newCount()} new` : "Jump to latest"}
+          class="absolute bottom-3 right-4 rounded-full bg-blue-700 px-4 py-2 text-sm font-medium text-white shadow-lg hover:bg-blue-800">
+          ↓ {newCount() > 0 ? `${newCount()} new` : "Latest"}
+        </button>
+      </Show>
+    </div>
+  );
+}

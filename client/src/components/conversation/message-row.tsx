@@ -1,0 +1,77 @@
+import { Show } from "solid-js";
+import type { ChatMessage } from "../../../../src/protocol/index.ts";
+import { MessageText } from "../message-text.tsx";
+import { dayOf, timeOf } from "../time.ts";
+import { Avatar } from "./avatar.tsx";
+
+export const BOT_ID = "bot:ai";
+/** A new run (name and avatar again) starts after this long without a message from the sender. */
+const RUN_GAP_MS = 5 * 60_000;
+
+const fullDate = (ts: number) => new Date(ts).toLocaleString([], { dateStyle: "full", timeStyle: "medium" });
+
+/** Whether `m` continues the previous message's run (same sender, same day, close in time). */
+export function continuesRun(prev: ChatMessage | undefined, m: ChatMessage): boolean {
+  return !!prev && prev.from === m.from && m.createdAt - prev.createdAt < RUN_GAP_MS && dayOf(prev.createdAt) === dayOf(m.createdAt);
+}
+
+export function Stamp(props: { ts: number; class?: string }) {
+  return (
+    <time dateTime={new Date(props.ts).toISOString()} title={fullDate(props.ts)}
+      class={`whitespace-nowrap text-xs text-slate-600 dark:text-slate-400 ${props.class ?? ""}`}>
+      {timeOf(props.ts)}
+    </time>
+  );
+}
+
+/**
+ * One message. The first of a run shows avatar, name and time; the rest only their text, aligned
+ * with it, and the time on hover. Own messages carry a tinted edge.
+ */
+export function MessageRow(props: {
+  m: ChatMessage;
+  prev: ChatMessage | undefined;
+  own: boolean;
+  unreadDivider: boolean;
+  seen: string | null;
+}) {
+  const newDay = () => !props.prev || dayOf(props.prev.createdAt) !== dayOf(props.m.createdAt);
+  const compact = () => !props.unreadDivider && continuesRun(props.prev, props.m);
+  const bot = () => props.m.from === BOT_ID;
+  return (
+    <div data-seq={props.m.seq} data-testid="message-row">
+      <Show when={newDay()}>
+        <div class="my-2 text-center text-xs text-slate-600 dark:text-slate-400" role="separator">{dayOf(props.m.createdAt)}</div>
+      </Show>
+      <Show when={props.unreadDivider}>
+        <div data-testid="unread-divider" role="separator" aria-label="New messages"
+          class="my-2 flex items-center gap-2 text-xs font-semibold text-red-700 dark:text-red-400">
+          <span class="h-px flex-1 bg-red-600/60" />New messages<span class="h-px flex-1 bg-red-600/60" />
+        </div>
+      </Show>
+      <div data-testid="message" data-seq={props.m.seq} data-own={props.own ? "true" : undefined} data-compact={compact() ? "true" : undefined}
+        class={`group flex gap-2 rounded-md px-2 ${compact() ? "py-0.5" : "mt-2 pt-1 pb-0.5"} ${props.own ? "border-l-2 border-blue-600 bg-blue-50 dark:bg-blue-950/40" : "border-l-2 border-transparent"}`}>
+        <div class="w-9 shrink-0 text-center">
+          <Show when={!compact()} fallback={<Stamp ts={props.m.createdAt} class="opacity-0 group-hover:opacity-100 group-focus-within:opacity-100 text-[0.65rem] leading-6" />}>
+            <Avatar id={props.m.from} name={props.m.fromName} />
+          </Show>
+        </div>
+        <div class="min-w-0 flex-1">
+          <Show when={!compact()}>
+            <div class="flex items-baseline gap-2">
+              <span data-testid="sender" class={`font-semibold ${bot() ? "text-purple-700 dark:text-purple-300" : ""}`}>
+                {props.m.fromName}{bot() ? " 🤖" : ""}{props.own ? " (you)" : ""}
+              </span>
+              <Stamp ts={props.m.createdAt} />
+            </div>
+          </Show>
+          <MessageText text={props.m.body} />
+          <Show when={props.m.incomplete}><span class="text-xs text-amber-700 dark:text-amber-400">(incomplete)</span></Show>
+        </div>
+      </div>
+      <Show when={props.seen}>
+        <p data-testid="seen" class="px-2 text-right text-xs text-slate-600 dark:text-slate-400">{props.seen}</p>
+      </Show>
+    </div>
+  );
+}

@@ -1,0 +1,26 @@
+import type { Chat } from "../../sdk/chat-store.ts";
+import type { Attention } from "./attention.ts";
+
+const toggle = "rounded px-2 py-1 text-xs font-medium hover:bg-slate-100 dark:hover:bg-slate-800";
+
+export function AppHeader(props: { chat: Chat; attention: Attention }) {
+  const s = props.chat.state;
+  return (
+    <header class="flex items-center gap-2 border-b border-slate-200 px-3 py-1.5 dark:border-slate-700">
+      <span class="font-semibold">Chat</span>
+      <span class="text-sm text-slate-700 dark:text-slate-200" data-testid="connection">
+        {s.connection === "online" ? `● ${s.me?.username}` : s.connection === "reconnecting" ? "reconnecting…" : s.connection}
+      </span>
+      <span class="ml-auto flex items-center gap-1">
+        <button class={toggle} aria-pressed={props.attention.notify()} onClick={() => void props.attention.toggleNotify()}
+          title="Desktop notifications for new messages while this tab is in the background">
+          {props.attention.notify() ? "Notifications on" : "Turn on notifications"}
+        </button>
+        <button class={toggle} aria-pressed={props.attention.sound()} onClick={() => props.attention.toggleSound()}>
+          {props.attention.sound() ? "Sound on" : "Sound off"}
+        </button>
+        <button class={`${toggle} text-blue-700 dark:text-blue-300`} onClick={() => void props.chat.api.logout()}>Log out</button>
+      </span>
+    </header>
+  );
+}

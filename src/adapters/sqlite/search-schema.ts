@@ -1,0 +1,53 @@
+import type { Database } from "bun:sqlite";
+
+/**
+ * Full-text search over message bodies: FTS5 with the trigram tokenizer (substring matching, so
+ * `launch` finds `relaunched` and `example.com/plan` finds the link). Triggers keep it in step with
+ * `messages` inside the writer's own transaction: a message is searchable exactly when it is
+ * durable, and an edited or deleted body stops being findable in its old form.
+ * (One step of the versioned migrations once they exist: `SEARCH_SCHEMA` is the whole DDL.)
+ */
+export const SEARCH_SCHEMA = `
+CREATE VIRTUAL TABLE IF NOT EXISTS message_search USING fts5(
+  body, id UNINDEXED, room_id UNINDEXED, from_id UNINDEXED, created_at UNINDEXED, tokenize = 'trigram'
+);
+CREATE TRIGGER IF NOT EXISTS message_search_insert AFTER INSERT ON messages BEGIN
+  INSERT INTO message_search (body, id, room_id, from_id, created_at) VALUES (new.body, new.id, new.room_id, new.from_id, new.created_at);
+END;
+CREATE TRIGGER IF NOT EXISTS message_search_update AFTER UPDATE OF body ON messages BEGIN
+  DELETE FROM message_search WHERE id = old.id;
+  INSERT INTO message_search (body, id, room_id, from_id, created_at) VALUES (new.body, new.id, new.room_id, new.from_id, new.created_at);
+END;
+CREATE TRIGGER IF NOT EXISTS message_search_delete AFTER DELETE ON messages BEGIN
+  DELETE FROM message_search WHERE id = old.id;
+END;
+`;
+
+/** Creates the search table and triggers; the first time, indexes the messages already stored. */
+export function ensureSearchSchema(db: Database): void {
+  const existed = db.query("SELECT 1 FROM sqlite_master WHERE name = 'message_search'").get() !== null;
+  db.transaction(() => {
+    db.exec(SEARCH_SCHEMA);
+    if (!existed) rebuildSearch(db);
+  }).immediate();
+}
+
+/** Re-indexes every stored message (npm run reindex); returns how many. */
+export function rebuildSearch(db: Database, onProgress: (done: number) => void = () => {}): number {
+  db.exec("DELETE FROM message_search");
+  const copy = db.query<unknown, [string, number]>(
+    `INSERT INTO message_search (body, id, room_id, from_id, created_at)
+     SELECT body, id, room_id, from_id, created_at FROM messages WHERE id > ? ORDER BY id LIMIT ?`,
+  );
+  const lastId = db.query<{ id: string | null }, [string, number]>(
+    "SELECT max(id) AS id FROM (SELECT id FROM messages WHERE id > ? ORDER BY id LIMIT ?)",
+  );
+  let done = 0;
+  for (let after = ""; ; ) {
+    const next = lastId.get(after, 5000)?.id;
+    if (!next) return done;
+    done += copy.run(after, 5000).changes;
+    after = next;
+    onProgress(done);
+  }
+}
