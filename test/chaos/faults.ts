@@ -19,6 +19,16 @@ export const FAULTS: Fault[] = [
     },
   },
   {
+    name: "embedded: SQLite writer worker killed",
+    mode: "embedded",
+    async inject(ctx) {
+      // The test-only hook (TEST_FAULT_HOOKS): every worker thread dies as in a crash; the
+      // supervisor fails what it had in hand with `unavailable` and restarts it.
+      ctx.servers[0]!.proc.kill("SIGUSR2");
+      await sleep(HOLD_MS);
+    },
+  },
+  {
     name: "embedded: disk full on the data dir",
     mode: "embedded",
     smallDisk: true,

@@ -63,7 +63,7 @@ export async function runScenario(fault: Fault, log: (line: string) => void = ()
   const env =
     fault.mode === "scale-out"
       ? scaleOutEnv({ SEND_RATE_PER_SEC: "1000", SEND_BURST: "1000", PRESENCE_TTL_SEC: "4", STORAGE_TIMEOUT_MS: "2000", PARKED_RETRY_MS: "300", PARKED_RETRY_MAX_MS: "1500", WS_BACKPRESSURE_BYTES: "8192" })
-      : { SEND_RATE_PER_SEC: "1000", SEND_BURST: "1000", STORAGE_TIMEOUT_MS: "2000" };
+      : { SEND_RATE_PER_SEC: "1000", SEND_BURST: "1000", STORAGE_TIMEOUT_MS: "2000", TEST_FAULT_HOOKS: "true" };
   const servers: TestServer[] = [];
   const proxy = new ChaosProxy(0);
   const clients: ChaosClient[] = [];
