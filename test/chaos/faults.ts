@@ -5,10 +5,23 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { sleep } from "../support/client.ts";
-import { ctl, hang } from "../support/engine-ctl.ts";
+import { ctl, hang, type CtlEngine } from "../support/engine-ctl.ts";
 import { sh, type Fault } from "./scenario.ts";
 
 const HOLD_MS = 3000;
+
+/** An engine taken down (stopped or killed) for a while, then started again. */
+function outage(name: string, how: "stop" | "kill", engine: CtlEngine): Fault {
+  return {
+    name,
+    mode: "scale-out",
+    async inject() {
+      await ctl(how, engine);
+      await sleep(HOLD_MS);
+      await ctl("start", engine);
+    },
+  };
+}
 
 export const FAULTS: Fault[] = [
   {
@@ -61,15 +74,7 @@ export const FAULTS: Fault[] = [
       ctx.proxy.setMode("pass");
     },
   },
-  {
-    name: "scale-out: Kafka broker killed and restarted",
-    mode: "scale-out",
-    async inject() {
-      await ctl("kill", "kafka");
-      await sleep(HOLD_MS);
-      await ctl("start", "kafka");
-    },
-  },
+  outage("scale-out: Kafka broker killed and restarted", "kill", "kafka"),
   {
     name: "scale-out: Redis restarted and flushed",
     mode: "scale-out",
@@ -81,15 +86,7 @@ export const FAULTS: Fault[] = [
       await ctl("start", "redis");
     },
   },
-  {
-    name: "scale-out: MongoDB-wire server stopped",
-    mode: "scale-out",
-    async inject() {
-      await ctl("stop", "mongo");
-      await sleep(HOLD_MS);
-      await ctl("start", "mongo");
-    },
-  },
+  outage("scale-out: MongoDB-wire server stopped", "stop", "mongo"),
   {
     name: "scale-out: MongoDB-wire server hung (SIGSTOP, SIGCONT)",
     mode: "scale-out",
