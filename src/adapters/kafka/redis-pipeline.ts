@@ -30,6 +30,8 @@ export const pipelineKeys = (topic: string) => ({
   ownReads: (user: string) => `ownread:${user}`,
   outbox: `outbox:${topic}`,
   outboxRecordPrefix: `outbox:${topic}:msg:`,
+  /** Present while this Redis holds the counters it handed out (see KafkaMessageLog.seed). */
+  epoch: `pipeline:${topic}:epoch`,
 });
 
 export const decodeMessage = (json: string): ChatMessage => messageSchema.parse(JSON.parse(json));
@@ -45,6 +47,15 @@ export class RedisPipelineState {
 
   constructor(private redis: RedisClient, topic: string) {
     this.keys = pipelineKeys(topic);
+  }
+
+  /** False when this Redis never had, or lost, the pipeline's state (restarted empty, flushed). */
+  async hasEpoch(): Promise<boolean> {
+    return (await this.redis.exists(this.keys.epoch)) === 1;
+  }
+
+  async markEpoch(): Promise<void> {
+    await this.redis.set(this.keys.epoch, String(Date.now()), { condition: "NX" });
   }
 
   /** Starts a room's counter at the store's max seq, unless another caller already did. */
