@@ -82,7 +82,7 @@ export async function createAdapters(config: Config, log: Logger, instanceId: st
     ? await (await import("./adapters/redis/coordination.ts")).createRedisCoordination({ ...config, REDIS_URL: config.REDIS_URL }, instanceId, log)
     : memoryCoordination();
   const sendLimiter = new MemoryRateLimiter();
-  const activityLog = new SqliteActivityLog(join(config.DATA_DIR, "activity.db"), config.ACTIVITY_RETENTION_DAYS * 86_400_000, WORKER_URLS.activity);
+  const activityLog = new SqliteActivityLog(join(config.DATA_DIR, "activity.db"), config.ACTIVITY_RETENTION_DAYS * 86_400_000, WORKER_URLS.activity, log);
   const adapters: Adapters = {
     ...storage,
     ...coordination,
@@ -134,6 +134,7 @@ function bounded(a: Adapters, ms: number, log: Logger): Adapters {
       calls.record(port, method);
       log.warn("engine call failed", { port, method, ...errorFields(err) });
     },
+    onSuccess: (port: string) => calls.recovered(port),
   };
   const b = <T extends object>(name: string, port: T) => boundedPort(name, port, ms, events);
   return {

@@ -1,16 +1,18 @@
-import { createEffect, createSignal, onMount, Show } from "solid-js";
+import { createEffect, createSignal, lazy, onMount, Show } from "solid-js";
 import { AuthForm } from "./components/auth-form.tsx";
 import { Conversation } from "./components/conversation.tsx";
 import { AppHeader } from "./components/shell/app-header.tsx";
 import { createAttention } from "./components/shell/attention.ts";
 import { ConnectionBanner } from "./components/shell/connection-banner.tsx";
-import { GroupDetails } from "./components/shell/group-details.tsx";
 import { lastRoom, rememberRoom } from "./components/shell/last-room.ts";
 import { RoomBar } from "./components/shell/room-bar.tsx";
 import { Sidebar } from "./components/sidebar.tsx";
 import { createChat } from "./sdk/chat-store.ts";
 
 /** The open conversation's message box (the only textarea in the room pane). */
+// Only group members who open the details panel need it: loaded on first use.
+const GroupDetails = lazy(() => import("./components/shell/group-details.tsx").then((m) => ({ default: m.GroupDetails })));
+
 const focusComposer = () => queueMicrotask(() => document.querySelector<HTMLElement>("#main textarea")?.focus());
 
 export function App() {

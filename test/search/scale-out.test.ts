@@ -3,13 +3,14 @@
  * the indexing worker. Also: every event type indexed exactly once, Elasticsearch stopped during a
  * burst (nothing lost, nothing twice), and a document Elasticsearch rejects is parked, not dropped.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import { Client, HttpConnection } from "@elastic/elasticsearch";
 import { Kafka } from "kafkajs";
 import { api, befriend, register, uniqueName, WsClient } from "../support/client.ts";
 import { engineUrl, haveEngines, scaleOutEnv } from "../support/engines.ts";
 import { startServer, type TestServer } from "../support/server.ts";
+import { describeIf } from "../support/skips.ts";
 import { eventually, searchSuite } from "./suite.ts";
 
 const ENGINES = ["redis", "kafka", "mongodb", "elasticsearch"] as const;
@@ -21,10 +22,12 @@ searchSuite("scale-out, indexed through Kafka", () => withEs(), skip);
 const CTL = join(import.meta.dir, "..", "..", "scripts", "engines", "ctl.sh");
 const ctl = async (action: string, engine: string) => {
   const p = Bun.spawn(["bash", CTL, action, engine], { stdout: "pipe", stderr: "pipe" });
-  if ((await p.exited) !== 0) throw new Error(`ctl ${action} ${engine} failed: ${await new Response(p.stderr).text()}`);
+  if ((await p.exited) !== 0) {
+    throw new Error(`ctl ${action} ${engine} failed: ${await new Response(p.stdout).text()}${await new Response(p.stderr).text()}`);
+  }
 };
 
-describe.skipIf(skip)("indexing pipeline (Kafka → Elasticsearch)", () => {
+describeIf(!skip, "indexing pipeline (Kafka → Elasticsearch)", `needs ${ENGINES.join(", ")}`, () => {
   let server: TestServer;
   let env: Record<string, string>;
   let es: Client;
@@ -111,7 +114,7 @@ describe.skipIf(skip)("indexing pipeline (Kafka → Elasticsearch)", () => {
       (r) => expect(r.body.hits).toHaveLength(50),
     );
     expect(new Set(found.body.hits.map((h: any) => h.message.id)).size).toBe(50);
-  }, 300_000);
+  }, 900_000);
 
   test("a document Elasticsearch rejects is parked and reported, not dropped", async () => {
     process.env.KAFKAJS_NO_PARTITIONER_WARNING = "1";

@@ -152,7 +152,7 @@ export function createChat() {
   api.onSessionEnded = () => {
     socket.close();
     // Nothing of this session's conversations stays for whoever logs in next on this page.
-    set({ me: null, connection: "offline", messages: {}, hasOlder: {}, pending: [], typing: {}, reads: {}, ai: [], active: null });
+    set({ me: null, connection: "offline", messages: {}, hasOlder: {}, loaded: {}, pending: [], typing: {}, reads: {}, names: {}, ai: [], active: null });
   };
 
   return {
