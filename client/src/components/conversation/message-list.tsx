@@ -8,6 +8,8 @@ import { indexOfSeq, latestRange, rangeOf, sliceOf, STEP, WINDOW, type Range } f
 const EDGE_PX = 400;
 /** Closer than this to the end counts as "at the bottom": new messages then scroll into view. */
 const BOTTOM_PX = 48;
+/** How long a message opened from search stays highlighted. */
+const FLASH_MS = 3000;
 
 export interface MessageListHandle {
   jumpToLatest(): void;
@@ -35,13 +37,15 @@ export function MessageList(props: {
   const [range, setRange] = createSignal<Range | null>(null);
   const [atBottom, setAtBottom] = createSignal(true);
   const [shownSeq, setShownSeq] = createSignal(0);
-  const [loading, setLoading] = createSignal(false);
+  const [loading, setLoading] = createSignal<"older" | "newer" | null>(null);
+  const [flash, setFlash] = createSignal<number | null>(null);
   const visible = createMemo(() => {
     const r = range();
     return r ? sliceOf(messages(), r) : [];
   });
   const atStart = () => s.hasOlder[props.room] === false && visible()[0]?.seq === messages()[0]?.seq;
-  const following = () => range()?.to === null;
+  // Short of the live end (opened at a search hit), the list does not follow new messages.
+  const following = () => range()?.to === null && !s.hasNewer[props.room];
   const newCount = () => {
     const all = messages();
     return all.length - indexOfSeq(all, shownSeq() + 1);
@@ -76,6 +80,11 @@ export function MessageList(props: {
   };
 
   const jumpToLatest = () => {
+    if (s.hasNewer[props.room]) {
+      setRange(null);
+      void props.chat.reloadLatest(props.room).then(jumpToLatest, () => {});
+      return;
+    }
     setRange(latestRange(messages()));
     scrollToBottom();
     setAtBottom(true);
@@ -87,13 +96,13 @@ export function MessageList(props: {
     if (!r || loading()) return;
     if (indexOfSeq(messages(), r.from) === 0) {
       if (s.hasOlder[props.room] === false) return;
-      setLoading(true);
+      setLoading("older");
       try {
         await props.chat.loadOlder(props.room);
       } catch {
         return; // the next scroll tries again
       } finally {
-        setLoading(false);
+        setLoading(null);
       }
     }
     const all = messages();
@@ -104,11 +113,24 @@ export function MessageList(props: {
     keepAnchor(() => setRange(rangeOf(all, newStart, Math.min(end, newStart + WINDOW))));
   };
 
-  const extendDown = () => {
+  const extendDown = async () => {
     const r = range();
-    if (!r || r.to === null) return;
+    if (!r || loading()) return;
+    let to = r.to;
+    if (to === null) {
+      if (!s.hasNewer[props.room]) return;
+      to = messages().at(-1)?.seq ?? 0;
+      setLoading("newer");
+      try {
+        await props.chat.loadNewer(props.room);
+      } catch {
+        return; // the next scroll tries again
+      } finally {
+        setLoading(null);
+      }
+    }
     const all = messages();
-    const end = Math.min(all.length, indexOfSeq(all, r.to + 1) + STEP);
+    const end = Math.min(all.length, indexOfSeq(all, to + 1) + STEP);
     keepAnchor(() => setRange(rangeOf(all, end - WINDOW, end)));
   };
 
@@ -117,12 +139,12 @@ export function MessageList(props: {
     setAtBottom(dist < BOTTOM_PX && following());
     measure();
     if (list.scrollTop < EDGE_PX) void extendUp();
-    else if (dist < EDGE_PX) extendDown();
+    else if (dist < EDGE_PX) void extendDown();
   };
 
   // Open once the room's messages are loaded: at the first unread, or at the bottom.
   createEffect(() => {
-    if (range() || !s.loaded[props.room]) return;
+    if (range() || !s.loaded[props.room] || s.focus[props.room] !== undefined) return;
     const all = messages();
     const first = props.firstUnread;
     const atUnread = first !== null && all.length > 0 && all[0]!.seq <= first;
@@ -137,10 +159,32 @@ export function MessageList(props: {
     });
   });
 
+  let flashTimer: ReturnType<typeof setTimeout> | undefined;
+  onCleanup(() => clearTimeout(flashTimer));
+  // Opened at a message (a search hit): window around it, scrolled to the middle, highlighted a moment.
+  createEffect(() => {
+    const seq = s.focus[props.room];
+    if (seq === undefined || !s.loaded[props.room]) return;
+    const all = messages();
+    const start = Math.max(0, indexOfSeq(all, seq) - WINDOW / 2);
+    setRange(rangeOf(all, start, start + WINDOW));
+    setFlash(seq);
+    clearTimeout(flashTimer);
+    flashTimer = setTimeout(() => setFlash(null), FLASH_MS);
+    queueMicrotask(() => {
+      const row = list.querySelector<HTMLElement>(`[data-testid=message][data-seq="${seq}"]`);
+      if (row) list.scrollTop += row.getBoundingClientRect().top - list.getBoundingClientRect().top - (list.clientHeight - row.offsetHeight) / 2;
+      // Cleared once positioned: until then the other effects leave the window alone.
+      props.chat.clearFocus(props.room);
+      onScroll();
+    });
+  });
+
+
   // New messages: followed when at the bottom; otherwise they wait behind "Jump to latest".
   createEffect(on(() => messages().at(-1)?.seq, (last, prev) => {
     const r = range();
-    if (!r || r.to !== null || last === prev) return;
+    if (!r || r.to !== null || last === prev || s.focus[props.room] !== undefined) return;
     if (atBottom()) {
       const all = messages();
       if (visible().length > WINDOW + STEP) setRange(latestRange(all));
@@ -175,15 +219,18 @@ export function MessageList(props: {
       <div ref={list} onScroll={onScroll} data-testid="messages" role="log" aria-label="Messages" tabindex="0"
         class="h-full overflow-y-auto px-2 py-2 [overflow-anchor:none] sm:px-4">
         <p class="py-1 text-center text-xs text-slate-600 dark:text-slate-400">
-          {loading() ? "Loading older messages…" : atStart() ? "This is the start of the conversation." : ""}
+          {loading() === "older" ? "Loading older messages…" : atStart() ? "This is the start of the conversation." : ""}
         </p>
         <For each={visible()}>
           {(m, i) => (
             <MessageRow m={m} prev={i() > 0 ? visible()[i() - 1] : messages()[indexOfSeq(messages(), m.seq) - 1]}
-              own={m.from === s.me?.id} unreadDivider={m.seq === props.firstUnread} seen={props.seen(m)} />
+              own={m.from === s.me?.id} highlighted={flash() === m.seq} unreadDivider={m.seq === props.firstUnread} seen={props.seen(m)} />
           )}
         </For>
         <Show when={following()}>{props.tail}</Show>
+        <Show when={loading() === "newer"}>
+          <p class="py-1 text-center text-xs text-slate-600 dark:text-slate-400">Loading newer messages…</p>
+        </Show>
       </div>
       <Show when={!atBottom() || !following()}>
         <button type="button" data-testid="jump-to-latest" onClick={jumpToLatest}
