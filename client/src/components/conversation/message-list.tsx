@@ -132,6 +132,8 @@ export function MessageList(props: {
     const all = messages();
     const end = Math.min(all.length, indexOfSeq(all, to + 1) + STEP);
     keepAnchor(() => setRange(rangeOf(all, end - WINDOW, end)));
+    // Reaching the live end may put the reader at the bottom without another scroll event.
+    if (r.to === null) queueMicrotask(onScroll);
   };
 
   const onScroll = () => {
