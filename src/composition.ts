@@ -77,7 +77,7 @@ type Coordination = Pick<Adapters, "bus" | "presence" | "limiter" | "tickets"> &
  * embedded server does not pay for loading kafkajs, mongodb and redis at startup.
  */
 export async function createAdapters(config: Config, log: Logger, instanceId: string): Promise<Adapters> {
-  const storage = config.MONGODB_URI ? await mongoStorage(config.MONGODB_URI, config.STORAGE_TIMEOUT_MS) : sqliteStorage(config);
+  const storage = config.MONGODB_URI ? await mongoStorage(config.MONGODB_URI, config.STORAGE_TIMEOUT_MS) : sqliteStorage(config, log);
   const coordination = config.REDIS_URL
     ? await (await import("./adapters/redis/coordination.ts")).createRedisCoordination({ ...config, REDIS_URL: config.REDIS_URL }, instanceId, log)
     : memoryCoordination();
@@ -134,6 +134,7 @@ function bounded(a: Adapters, ms: number, log: Logger): Adapters {
       calls.record(port, method);
       log.warn("engine call failed", { port, method, ...errorFields(err) });
     },
+    onSuccess: (port: string) => calls.recovered(port),
   };
   const b = <T extends object>(name: string, port: T) => boundedPort(name, port, ms, events);
   return {
@@ -194,8 +195,8 @@ async function useElasticsearch(adapters: Adapters, config: Config, log: Logger,
   adapters.lifecycle.push(direct);
 }
 
-function sqliteStorage(config: Config): Storage {
-  return createSqliteStorage(config.DATA_DIR, { synchronous: config.SQLITE_SYNCHRONOUS, busyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS });
+function sqliteStorage(config: Config, log: Logger): Storage {
+  return createSqliteStorage(config.DATA_DIR, { synchronous: config.SQLITE_SYNCHRONOUS, busyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS }, log);
 }
 
 async function mongoStorage(uri: string, timeoutMS: number): Promise<Storage> {

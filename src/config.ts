@@ -35,6 +35,16 @@ const schema = z.object({
   SEND_RATE_PER_SEC: z.coerce.number().positive().default(20),
   SEND_BURST: z.coerce.number().int().positive().default(40),
   TYPING_TTL_MS: z.coerce.number().int().min(500).default(5000),
+  WS_SOCKETS_PER_USER: z.coerce.number().int().min(1).default(10),
+  READY_ROOMS_MAX: z.coerce.number().int().min(1).max(1000).default(100),
+
+  // Social spam brakes: caps answer `conflict`, hourly budgets `rate_limited`.
+  FRIEND_REQUESTS_PENDING_MAX: z.coerce.number().int().min(1).default(50),
+  FRIEND_REQUESTS_PER_HOUR: z.coerce.number().int().min(1).default(30),
+  GROUPS_CREATED_MAX: z.coerce.number().int().min(1).default(100),
+  GROUPS_CREATED_PER_HOUR: z.coerce.number().int().min(1).default(20),
+  GROUP_MEMBERS_MAX: z.coerce.number().int().min(2).default(200),
+  GROUPS_PER_USER_MAX: z.coerce.number().int().min(1).default(200),
 
   SQLITE_SYNCHRONOUS: z.enum(["FULL", "NORMAL"]).default("FULL"),
   SQLITE_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
@@ -79,6 +89,8 @@ const schema = z.object({
   AI_PROMPT_MAX: z.coerce.number().int().min(1).default(2000),
 
   SERVE_CLIENT: bool.default(true),
+  /** Tests only, never in production: SIGUSR2 kills every worker thread as a crash would. */
+  TEST_FAULT_HOOKS: bool.default(false),
   /** The built web client; defaults to client/dist beside the sources. */
   CLIENT_DIR: z.string().optional(),
   /** Administrators: they read /api/analytics and see health details (loopback requests see those too). */

@@ -52,7 +52,15 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     accessTtlSec: config.ACCESS_TOKEN_TTL_SEC,
     refreshTtlSec: config.REFRESH_TOKEN_TTL_SEC,
   });
-  const rooms = new RoomService(adapters.rooms, adapters.reader, adapters.accounts, adapters.social, hub, adapters.presence, activity);
+  const rooms = new RoomService(adapters.rooms, adapters.reader, adapters.accounts, adapters.social, hub, adapters.presence, activity, {
+    limiter: adapters.limiter,
+    limits: {
+      createdMax: config.GROUPS_CREATED_MAX,
+      createdPerHour: config.GROUPS_CREATED_PER_HOUR,
+      membersMax: config.GROUP_MEMBERS_MAX,
+      perUserMax: config.GROUPS_PER_USER_MAX,
+    },
+  });
   await rooms.ensurePublicRoom();
   const auth = new AuthService(
     adapters.accounts,
@@ -70,11 +78,14 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     (user) => rooms.joinPublic(user.id),
     activity,
   );
-  const social = new SocialService(adapters.accounts, adapters.social, adapters.presence, hub, activity);
+  const social = new SocialService(adapters.accounts, adapters.social, adapters.presence, hub, activity, {
+    limiter: adapters.limiter,
+    limits: { pendingMax: config.FRIEND_REQUESTS_PENDING_MAX, requestsPerHour: config.FRIEND_REQUESTS_PER_HOUR },
+  });
   const presence = new PresenceService(adapters.presence, adapters.accounts, adapters.social, hub);
   const typing = new TypingService(hub, config.TYPING_TTL_MS);
   const chat = new ChatService(adapters.log, adapters.reader, adapters.rooms, hub, activity);
-  const ai = await startAi(config, adapters, chat, hub, activity);
+  const ai = await startAi(config, adapters, chat, hub, activity, log);
   if (adapters.indexMessage) chat.onMessage(adapters.indexMessage);
 
   const gateway = new Gateway({
@@ -88,6 +99,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     log,
     sendBucket: { capacity: config.SEND_BURST, refillPerSec: config.SEND_RATE_PER_SEC },
     heartbeatMs: Math.floor((config.WS_IDLE_TIMEOUT_SEC * 1000) / 2),
+    socketsPerUser: config.WS_SOCKETS_PER_USER,
+    readyRooms: config.READY_ROOMS_MAX,
     admit: (me, body) => ai.responder.admit(me, body),
     activity,
   });
@@ -102,15 +115,32 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   }
   const backlogTimer = setInterval(() => void adapters.log.backlog().then((n) => (backlog = n), () => {}), 1000);
 
-  // Each check is bounded: a store that stops answering makes health red, never makes it hang.
-  const health = async (): Promise<EngineHealth[]> =>
-    Promise.all(
+  // Worker threads are supervised (restarted when they die); health is red while one is down.
+  const threads = [...adapters.lifecycle, ...(ai.runner ? [ai.runner] : [])].flatMap((p) => p.workers?.() ?? []);
+  metrics.registry.sampledByLabel("chat_worker_up", "1 while the worker thread runs, 0 while it is down", "gauge", "worker", () =>
+    threads.map((t) => [t.status().name, t.status().up ? 1 : 0]),
+  );
+  metrics.registry.sampledByLabel("chat_worker_restarts_total", "Worker threads restarted after dying", "counter", "worker", () =>
+    threads.map((t) => [t.status().name, t.status().restarts]),
+  );
+  if (config.TEST_FAULT_HOOKS) {
+    log.warn("test fault hooks enabled: SIGUSR2 kills every worker thread");
+    process.on("SIGUSR2", () => threads.forEach((t) => t.kill()));
+  }
+  const health = async (): Promise<EngineHealth[]> => [
+    ...(await Promise.all(
       adapters.lifecycle.flatMap((p) =>
         p.health
           ? [withDeadline(p.health(), config.STORAGE_TIMEOUT_MS * 2, "health", "check").catch((err): EngineHealth => ({ name: "unknown", ok: false, detail: err instanceof Error ? err.message : String(err) }))]
           : [],
       ),
-    );
+    )),
+    ...threads.map((t) => {
+      const s = t.status();
+      const down = s.downSince ? { detail: `down since ${new Date(s.downSince).toISOString()}, restarting` } : {};
+      return { name: `worker:${s.name}`, ok: s.up, restarts: s.restarts, ...down };
+    }),
+  ];
 
   const app = createHttpApp({
     auth,
@@ -166,7 +196,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
 }
 
 /** `/ai` replies: Gemini on the AI worker thread when a key is configured, a clear notice otherwise. */
-async function startAi(config: Config, adapters: Adapters, chat: ChatService, hub: RealtimeHub, activity: ActivityRecorder) {
+async function startAi(config: Config, adapters: Adapters, chat: ChatService, hub: RealtimeHub, activity: ActivityRecorder, log: Logger) {
   await adapters.accounts.createUser({
     id: BOT_USER_ID,
     username: BOT_USERNAME,
@@ -175,7 +205,7 @@ async function startAi(config: Config, adapters: Adapters, chat: ChatService, hu
     lastSeen: null,
   });
   const provider = aiProvider(config);
-  const runner = provider ? new WorkerAiRunner(provider, config.AI_TIMEOUT_MS, config.AI_MAX_RETRIES) : null;
+  const runner = provider ? new WorkerAiRunner(provider, config.AI_TIMEOUT_MS, config.AI_MAX_RETRIES, log) : null;
   await runner?.start();
   const responder = new AiResponder(chat, adapters.reader, hub, adapters.limiter, adapters.aiQueue, runner, {
     contextMessages: config.AI_CONTEXT_MESSAGES,

@@ -4,7 +4,6 @@ import { Conversation } from "./components/conversation.tsx";
 import { AppHeader } from "./components/shell/app-header.tsx";
 import { createAttention } from "./components/shell/attention.ts";
 import { ConnectionBanner } from "./components/shell/connection-banner.tsx";
-import { GroupDetails } from "./components/shell/group-details.tsx";
 import { lastRoom, rememberRoom } from "./components/shell/last-room.ts";
 import { RoomBar } from "./components/shell/room-bar.tsx";
 import { Sidebar } from "./components/sidebar.tsx";
@@ -16,6 +15,9 @@ const Dashboard = lazy(() => import("./components/analytics/dashboard.tsx"));
 
 /** Whether a key press goes to something the user types into ("/" must stay a character there). */
 const typing = (t: EventTarget | null) => t instanceof HTMLElement && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
+
+// Only group members who open the details panel need it: loaded on first use.
+const GroupDetails = lazy(() => import("./components/shell/group-details.tsx").then((m) => ({ default: m.GroupDetails })));
 
 /** The open conversation's message box (the only textarea in the room pane). */
 const focusComposer = () => queueMicrotask(() => document.querySelector<HTMLElement>("#main textarea")?.focus());

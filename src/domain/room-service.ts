@@ -1,11 +1,27 @@
 import type { AccountStore, MessageReader, PresenceStore, RoomStore, SocialStore } from "../ports/index.ts";
 import type { Friend, RoomReader, RoomSummary } from "../protocol/index.ts";
 import { fail } from "./errors.ts";
+import { spendHourly, type Quota } from "./quota.ts";
 import { dmParticipants, dmRoomId, newId } from "./ids.ts";
-import { PUBLIC_ROOM_ID, type MemberRoom, type Room } from "./model.ts";
+import { z } from "zod";
+import { PUBLIC_ROOM_ID, type ChatMessage, type MemberRoom, type Room } from "./model.ts";
 import type { Notifier } from "./notifier.ts";
 import type { Principal } from "./auth/auth-service.ts";
 import { NO_ACTIVITY, type ActivityRecorder } from "./activity.ts";
+
+/**
+ * Brakes on group spam. Caps answer `conflict`, budgets `rate_limited`. Caps are checked before the
+ * write, so concurrent requests of one user may pass one by a few; the hourly budget still holds.
+ */
+export interface GroupLimits {
+  /** Groups one user may create in all (also those they left since). */
+  createdMax: number;
+  createdPerHour: number;
+  /** Members of one group, the creator included. */
+  membersMax: number;
+  /** Groups one user can be a member of: nobody can add them to more (keeps their room list bounded). */
+  perUserMax: number;
+}
 
 /** Conversations: the public room, DMs between friends, private groups run by their creator. */
 export class RoomService {
@@ -17,6 +33,8 @@ export class RoomService {
     private notifier: Notifier,
     private presence: PresenceStore,
     private activity: ActivityRecorder = NO_ACTIVITY,
+    /** Unlimited when not given (tools that seed data); the server always passes the configured ones. */
+    private quota: Quota<GroupLimits> | null = null,
   ) {}
 
   async ensurePublicRoom(): Promise<void> {
@@ -49,16 +67,31 @@ export class RoomService {
     return this.rooms.memberIds(roomId);
   }
 
-  /** Every room of the user with its last message and unread count. */
-  async summaries(userId: string): Promise<RoomSummary[]> {
+  /**
+   * One page of the user's rooms with their last message and unread count, most recent activity
+   * first (last message, else creation). `after` is the `next` of the previous page; `roomIds` is
+   * every room of the user, for subscribing a socket to all of them whatever the page size.
+   */
+  async page(userId: string, after: string | undefined, limit: number): Promise<RoomPage> {
+    const start = after === undefined ? undefined : decodeCursor(after);
     const rooms = await this.rooms.roomsOf(userId);
-    return this.summarize(userId, rooms);
+    const latest = await this.messages.latest(rooms.map((r) => r.id));
+    const ordered = rooms
+      .map((room) => ({ room, key: [latest.get(room.id)?.createdAt ?? room.createdAt, room.id] as RoomCursor }))
+      .sort((a, b) => compareCursors(a.key, b.key))
+      .filter(({ key }) => !start || compareCursors(key, start) > 0);
+    const slice = ordered.slice(0, limit);
+    return {
+      rooms: await this.summarize(userId, slice.map((r) => r.room), latest),
+      next: ordered.length > limit ? encodeCursor(slice.at(-1)!.key) : null,
+      roomIds: rooms.map((r) => r.id),
+    };
   }
 
   async summary(userId: string, roomId: string): Promise<RoomSummary> {
     const rooms = (await this.rooms.roomsOf(userId)).filter((r) => r.id === roomId);
     if (rooms.length === 0) fail("forbidden", "not a member of this room");
-    return (await this.summarize(userId, rooms))[0]!;
+    return (await this.summarize(userId, rooms, await this.messages.latest([roomId])))[0]!;
   }
 
   /** Who has read how far in a room (the member asking must belong to it); at most 100 readers, furthest first. */
@@ -99,6 +132,7 @@ export class RoomService {
   async createGroup(me: Principal, name: string, memberIds: string[]): Promise<RoomSummary> {
     const others = [...new Set(memberIds)].filter((id) => id !== me.userId);
     for (const id of others) await this.assertFriendOf(me.userId, id);
+    await this.assertGroupQuota(me.userId, others);
     const room: Room = { id: `g:${newId()}`, kind: "group", name, createdBy: me.userId, createdAt: Date.now() };
     await this.rooms.ensureRoom(room);
     await this.rooms.addMember(room.id, me.userId, Date.now());
@@ -132,6 +166,8 @@ export class RoomService {
     await this.assertFriendOf(me.userId, userId);
     const user = await this.accounts.userById(userId);
     if (!user) return fail("not_found", "no such user");
+    if (await this.rooms.isMember(roomId, userId)) fail("conflict", "already a member");
+    await this.assertMemberQuota(roomId, userId, me.userId);
     if (!(await this.addAndAnnounce(roomId, userId, user.username))) fail("conflict", "already a member");
     this.activity.record("group.changed", me.userId, roomId, { op: "member_added", member: userId });
   }
@@ -181,12 +217,37 @@ export class RoomService {
     if (room.kind !== "group" || room.createdBy !== me.userId) fail("forbidden", "only the group's creator can do this");
   }
 
+  /** A new group of `creator` with `others`: group size, groups created (in all and this hour), everyone's group count. */
+  private async assertGroupQuota(creator: string, others: string[]) {
+    if (!this.quota) return;
+    const { limiter, limits } = this.quota;
+    if (others.length + 1 > limits.membersMax) fail("conflict", `a group has at most ${limits.membersMax} members`);
+    if ((await this.rooms.groupsCreatedBy(creator)) >= limits.createdMax) {
+      fail("conflict", `you have created the most groups allowed (${limits.createdMax})`);
+    }
+    for (const id of [creator, ...others]) await this.assertRoomForOneMoreGroup(id, creator, limits);
+    await spendHourly(limiter, `group-create:${creator}`, limits.createdPerHour, "creating groups too fast, try again later");
+  }
+
+  /** `userId` joins `roomId`, added by `by`: the group's size and the user's group count. */
+  private async assertMemberQuota(roomId: string, userId: string, by: string) {
+    if (!this.quota) return;
+    const { limits } = this.quota;
+    if ((await this.rooms.memberIds(roomId)).length >= limits.membersMax) fail("conflict", `the group is full (${limits.membersMax} members)`);
+    await this.assertRoomForOneMoreGroup(userId, by, limits);
+  }
+
+  private async assertRoomForOneMoreGroup(userId: string, by: string, limits: GroupLimits) {
+    const groups = (await this.rooms.roomsOf(userId)).filter((r) => r.kind === "group").length;
+    if (groups < limits.perUserMax) return;
+    fail("conflict", userId === by ? `you are in the most groups allowed (${limits.perUserMax})` : "that user is in too many groups");
+  }
+
   private async assertFriendOf(userId: string, otherId: string) {
     if (!(await this.social.areFriends(userId, otherId))) fail("forbidden", "you can only add friends");
   }
 
-  private async summarize(userId: string, rooms: MemberRoom[]): Promise<RoomSummary[]> {
-    const latest = await this.messages.latest(rooms.map((r) => r.id));
+  private async summarize(userId: string, rooms: MemberRoom[], latest: Map<string, ChatMessage>): Promise<RoomSummary[]> {
     const peerIds = rooms.map((r) => dmParticipants(r.id)?.find((id) => id !== userId)).filter((x): x is string => !!x);
     const [users, friends] = await Promise.all([
       this.accounts.usersByIds(peerIds),
@@ -211,7 +272,30 @@ export class RoomService {
         if (peerId) summary.peer = { id: peerId, username: peers.get(peerId) ?? "" };
         if (peerId && !friends.has(peerId)) summary.readOnly = true;
         return summary;
-      })
-      .sort((a, b) => (b.lastMessage?.createdAt ?? 0) - (a.lastMessage?.createdAt ?? 0));
+      });
   }
+}
+
+export interface RoomPage {
+  rooms: RoomSummary[];
+  /** Pass as `after` for the next page; null on the last one. */
+  next: string | null;
+  roomIds: string[];
+}
+
+/** Where a page ends: (activity time, room id), newest first. Opaque to clients (base64url JSON). */
+type RoomCursor = [number, string];
+const roomCursorSchema = z.tuple([z.number(), z.string()]);
+
+const compareCursors = (a: RoomCursor, b: RoomCursor) => b[0] - a[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0);
+const encodeCursor = (c: RoomCursor) => Buffer.from(JSON.stringify(c)).toString("base64url");
+
+function decodeCursor(raw: string): RoomCursor {
+  try {
+    const parsed = roomCursorSchema.safeParse(JSON.parse(Buffer.from(raw, "base64url").toString("utf8")));
+    if (parsed.success) return parsed.data;
+  } catch {
+    // not JSON: same answer as a wrong shape
+  }
+  return fail("bad_request", "invalid room page cursor");
 }

@@ -1,10 +1,19 @@
 import type { AccountStore, PresenceStore, SocialStore } from "../ports/index.ts";
 import type { Friend, PublicUser } from "../protocol/index.ts";
 import { fail } from "./errors.ts";
+import { type Quota, spendHourly } from "./quota.ts";
 import { dmRoomId } from "./ids.ts";
 import type { Notifier } from "./notifier.ts";
 import type { Principal } from "./auth/auth-service.ts";
 import { NO_ACTIVITY, type ActivityRecorder } from "./activity.ts";
+
+/** Brakes on friend-request spam, per user. */
+export interface SocialLimits {
+  /** Outgoing requests still pending; more answer `conflict` until some are accepted, declined or cancelled. */
+  pendingMax: number;
+  /** New requests per hour (a token bucket); more answer `rate_limited`. */
+  requestsPerHour: number;
+}
 
 /** Friend requests and friendships. DMs and group invitations are only possible between friends. */
 export class SocialService {
@@ -14,6 +23,8 @@ export class SocialService {
     private presence: PresenceStore,
     private notifier: Notifier,
     private activity: ActivityRecorder = NO_ACTIVITY,
+    /** Unlimited when not given; the server always passes the configured ones. */
+    private quota: Quota<SocialLimits> | null = null,
   ) {}
 
   async searchUsers(me: Principal, query: string): Promise<PublicUser[]> {
@@ -31,6 +42,9 @@ export class SocialService {
       await this.accept(me, other.id);
       return "accepted";
     }
+    // A request already pending is not sent (or notified) again.
+    if (await this.social.request(me.userId, other.id)) fail("conflict", "a friend request to this user is already pending");
+    await this.assertRequestQuota(me.userId);
     await this.social.putRequest({ from: me.userId, to: other.id, createdAt: Date.now() });
     this.activity.record("friend.requested", me.userId, null, { peer: other.id });
     this.notifier.toUser(other.id, { type: "friend", userId: me.userId, username: me.username, op: "requested" });
@@ -79,6 +93,14 @@ export class SocialService {
     return users
       .map((u) => ({ id: u.id, username: u.username, online: online.has(u.id), lastSeen: u.lastSeen }))
       .sort((a, b) => a.username.localeCompare(b.username));
+  }
+
+  private async assertRequestQuota(userId: string) {
+    if (!this.quota) return;
+    const { limiter, limits } = this.quota;
+    const { outgoing } = await this.social.requestsOf(userId);
+    if (outgoing.length >= limits.pendingMax) fail("conflict", `too many pending friend requests (at most ${limits.pendingMax}): cancel some first`);
+    await spendHourly(limiter, `friend-request:${userId}`, limits.requestsPerHour, "too many friend requests, try again later");
   }
 
   private async usersById(ids: string[]) {

@@ -46,6 +46,17 @@ export class MetricsRegistry {
     });
   }
 
+  /** One series per value of `label` (e.g. per worker thread), sampled when scraped. */
+  sampledByLabel(name: string, help: string, type: "gauge" | "counter", label: string, sample: () => [string, number][]): void {
+    const collect = function (this: prom.Gauge<string> | prom.Counter<string>) {
+      this.reset();
+      for (const [value, n] of sample()) (this instanceof prom.Gauge ? this.set({ [label]: value }, n) : this.inc({ [label]: value }, n));
+    };
+    const options = { name, help, labelNames: [label], registers: [this.registry], collect };
+    if (type === "gauge") new prom.Gauge(options);
+    else new prom.Counter(options);
+  }
+
   histogram(name: string, help: string, buckets: number[]): Histogram {
     return new Histogram(new prom.Histogram({ name, help, buckets, registers: [this.registry] }));
   }

@@ -15,6 +15,8 @@ export interface RoomStore extends Lifecycle {
   isMember(roomId: string, userId: string): Promise<boolean>;
   memberIds(roomId: string): Promise<string[]>;
   roomsOf(userId: string): Promise<MemberRoom[]>;
+  /** How many groups the user created, including ones they have left since. */
+  groupsCreatedBy(userId: string): Promise<number>;
   /**
    * Members' read cursors (userId → seq) that are above 0, highest first, at most `limit`. Scaled out,
    * a cursor may trail the live `read` frames until the persistence worker has caught up.

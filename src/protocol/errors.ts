@@ -27,6 +27,8 @@ export const CLOSE_CODES = {
   serverRestart: 1012,
   idleTimeout: 4000,
   slowConsumer: 4001,
+  /** The user has WS_SOCKETS_PER_USER sockets open already; retry later. */
+  tooManySockets: 4429,
   sessionRevoked: 4501,
 } as const;
 

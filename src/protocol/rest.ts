@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { password, roomSummarySchema, username, messageSchema } from "./schemas.ts";
+import { LIMITS, password, roomSummarySchema, roomsCursor, username, messageSchema } from "./schemas.ts";
 
 /** REST request bodies and responses, shared with the client. */
 export const credentialsSchema = z.object({ username, password });
@@ -19,6 +19,10 @@ export const historyQuerySchema = z
     limit: z.coerce.number().int().min(1).max(100).default(50),
   })
   .refine((q) => q.before === undefined || q.around === undefined, { message: "use either before or around", path: ["around"] });
+export const roomsQuerySchema = z.object({
+  after: roomsCursor.optional(),
+  limit: z.coerce.number().int().min(1).max(LIMITS.roomsPageMax).default(100),
+});
 export const userSearchSchema = z.object({ q: z.string().max(64).default("") });
 
 export const publicUserSchema = z.object({ id: z.string(), username: z.string() });
@@ -40,7 +44,8 @@ export const authResponseSchema = z.object({
 export type AuthResponse = z.infer<typeof authResponseSchema>;
 
 export const ticketResponseSchema = z.object({ ticket: z.string(), expiresIn: z.number().int() });
-export const conversationsResponseSchema = z.object({ conversations: z.array(roomSummarySchema) });
+/** Most recent first; `next` (null on the last page) goes into `?after=` for the next page. */
+export const conversationsResponseSchema = z.object({ conversations: z.array(roomSummarySchema), next: z.string().nullable() });
 export const messagesPageSchema = z.object({
   messages: z.array(messageSchema),
   /** Pass as `before` to get the next older page; null when there is none. */

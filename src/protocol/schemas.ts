@@ -6,6 +6,8 @@ export const LIMITS = {
   bodyMax: 4000,
   clientIdMax: 64,
   historyPageMax: 100,
+  /** Rooms per page of the room list (`rooms` frame, GET /api/conversations). */
+  roomsPageMax: 200,
   roomIdMax: 80,
 } as const;
 
@@ -13,6 +15,8 @@ export const roomId = z.string().min(1).max(LIMITS.roomIdMax).regex(/^[A-Za-z0-9
 export const userId = z.string().min(1).max(64);
 export const seq = z.number().int().nonnegative();
 const ref = z.string().min(1).max(64);
+/** An opaque room-list cursor (the `next` of the previous page). */
+export const roomsCursor = z.string().min(1).max(200);
 
 export const username = z
   .string()
@@ -85,6 +89,12 @@ export const clientFrameSchema = z.discriminatedUnion("type", [
   }),
   z.object({ type: z.literal("read"), ref: ref.optional(), room: roomId, seq }),
   z.object({ type: z.literal("ping"), ref: ref.optional() }),
+  z.object({
+    type: z.literal("rooms"),
+    ref: ref.optional(),
+    after: roomsCursor.optional(),
+    limit: z.number().int().min(1).max(LIMITS.roomsPageMax).optional(),
+  }),
 ]);
 export type ClientFrame = z.infer<typeof clientFrameSchema>;
 export type ClientFrameType = ClientFrame["type"];
@@ -96,9 +106,13 @@ export const serverFrameSchema = z.discriminatedUnion("type", [
   z.object({
     type: z.literal("ready"),
     user: z.object({ id: z.string(), username: z.string() }),
+    /** The most recent rooms (READY_ROOMS_MAX); the socket receives all of them. */
     rooms: z.array(roomSummarySchema),
+    /** Set when the user has more rooms: ask with a `rooms` frame `after` it. */
+    roomsNext: z.string().nullable().optional(),
     heartbeatMs: z.number().int(),
   }),
+  z.object({ type: z.literal("rooms"), ref: z.string().optional(), rooms: z.array(roomSummarySchema), next: z.string().nullable() }),
   messageSchema.extend({ type: z.literal("message") }),
   z.object({ type: z.literal("ack"), ref: z.string(), room: z.string(), id: z.string(), seq: z.number().int(), duplicate: z.boolean() }),
   z.object({ type: z.literal("joined"), ref: z.string().optional(), room: roomSummarySchema }),

@@ -8,7 +8,7 @@ import { NO_ACTIVITY, type ActivityRecorder } from "../domain/activity.ts";
 import { errorFields, type Logger } from "../observability/logger.ts";
 import type { ChatMetrics } from "../observability/metrics.ts";
 import type { Bucket, LocalRateLimiter } from "../ports/index.ts";
-import { clientFrameSchema, type ClientFrame, type ErrorCode, type ServerFrame } from "../protocol/index.ts";
+import { CLOSE_CODES, clientFrameSchema, type ClientFrame, type ErrorCode, type ServerFrame } from "../protocol/index.ts";
 import { dmParticipants } from "../domain/ids.ts";
 import type { RealtimeHub } from "./hub.ts";
 import type { ChatSocket, SocketData } from "./socket-data.ts";
@@ -24,6 +24,10 @@ export interface GatewayDeps {
   log: Logger;
   sendBucket: Bucket;
   heartbeatMs: number;
+  /** Open sockets per user on this instance; one more is closed with CLOSE_CODES.tooManySockets. */
+  socketsPerUser: number;
+  /** Rooms in `ready`; the rest are paged with `rooms` frames. */
+  readyRooms: number;
   /** Checks a message before it is stored (e.g. `/ai` prompt limits); throws a DomainError to refuse it. */
   admit?: (me: SocketData["principal"], body: string) => Promise<void> | undefined;
   activity?: ActivityRecorder;
@@ -88,11 +92,17 @@ export class Gateway {
   private async opened(ws: ChatSocket) {
     const { userId, username } = ws.data.principal;
     this.d.hub.add(ws);
+    if (this.d.hub.socketsOf(userId) > this.d.socketsPerUser) {
+      // Counted on this instance; the client may retry later (after closing another tab).
+      return ws.close(CLOSE_CODES.tooManySockets, "too many connections for this user");
+    }
     this.activity.record("socket.connected", userId, null, { open: this.d.hub.socketCount });
-    const rooms = await this.d.rooms.summaries(userId);
-    // `ready` promises every event from here on, so the routes from other instances come first.
-    await this.d.hub.joinRooms(ws, rooms.map((r) => r.id));
-    send(ws, { type: "ready", user: { id: userId, username }, rooms, heartbeatMs: this.d.heartbeatMs });
+    // `ready` stays small however many rooms the user has: the newest page, while the socket
+    // receives every room. It promises every event from here on, so the routes from other
+    // instances come first.
+    const page = await this.d.rooms.page(userId, undefined, this.d.readyRooms);
+    await this.d.hub.joinRooms(ws, page.roomIds);
+    send(ws, { type: "ready", user: { id: userId, username }, rooms: page.rooms, roomsNext: page.next, heartbeatMs: this.d.heartbeatMs });
     await this.d.presence.connected(userId, ws.data.connId);
   }
 
@@ -156,6 +166,10 @@ export class Gateway {
     switch (f.type) {
       case "ping":
         return send(ws, { type: "pong", ref: f.ref, ts: Date.now() });
+      case "rooms": {
+        const page = await this.d.rooms.page(me.userId, f.after, f.limit ?? this.d.readyRooms);
+        return send(ws, { type: "rooms", ref: f.ref, rooms: page.rooms, next: page.next });
+      }
       case "join": {
         const room = await this.d.rooms.join(me, f.room);
         await this.d.hub.joinRooms(ws, [f.room]);

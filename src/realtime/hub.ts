@@ -95,6 +95,11 @@ export class RealtimeHub implements Notifier {
     return this.roomsOf.get(ws)?.has(topics.room(room)) ?? false;
   }
 
+  /** Open sockets of the user on this instance. */
+  socketsOf(userId: string): number {
+    return this.byUser.get(userId)?.size ?? 0;
+  }
+
   get socketCount(): number {
     return this.roomsOf.size;
   }

@@ -15,6 +15,8 @@ export type ToAiWorker =
   | { kind: "close" };
 
 export type FromAiWorker =
+  | { kind: "ready" }
+  | { kind: "fatal"; error: string }
   | { kind: "delta"; id: string; text: string }
   | { kind: "end"; id: string; outcome: AiOutcome; error?: string }
   | { kind: "closed" };

@@ -1,9 +1,9 @@
+import type { Logger } from "../observability/logger.ts";
 import type { AiRequest } from "../ports/ai-model.ts";
 import type { AiOutcome, AiRunner } from "../ports/ai-runner.ts";
 import type { AiProviderSettings, FromAiWorker, ToAiWorker } from "./ai-protocol.ts";
+import { SupervisedWorker } from "./supervised-worker.ts";
 import { WORKER_URLS } from "../worker-urls.ts";
-
-const AI_WORKER = WORKER_URLS.ai;
 
 interface Pending {
   onDelta: (text: string) => void;
@@ -13,47 +13,55 @@ interface Pending {
 
 /** The socket thread's side of the AI worker: model calls run there, deltas come back as messages. */
 export class WorkerAiRunner implements AiRunner {
-  private worker: Worker | null = null;
+  private host: SupervisedWorker<ToAiWorker, FromAiWorker>;
   private pending = new Map<string, Pending>();
   private nextId = 1;
 
-  constructor(private provider: AiProviderSettings, private timeoutMs: number, private maxRetries: number) {}
+  constructor(provider: AiProviderSettings, timeoutMs: number, maxRetries: number, log: Logger) {
+    this.host = new SupervisedWorker<ToAiWorker, FromAiWorker>({
+      name: "ai",
+      url: WORKER_URLS.ai,
+      init: () => ({ kind: "init", provider, timeoutMs, maxRetries }),
+      onMessage: (m) => this.receive(m),
+      // Answers it was streaming end now, keeping what arrived.
+      onDown: () => this.endPending("the AI worker stopped"),
+      log,
+    });
+  }
 
-  async start() {
-    const worker = new Worker(AI_WORKER);
-    worker.onmessage = (e: MessageEvent<FromAiWorker>) => this.receive(e.data);
-    worker.postMessage({ kind: "init", provider: this.provider, timeoutMs: this.timeoutMs, maxRetries: this.maxRetries } satisfies ToAiWorker);
-    this.worker = worker;
+  start() {
+    return this.host.start();
+  }
+
+  workers() {
+    return [this.host];
   }
 
   run(request: AiRequest, onDelta: (text: string) => void) {
     const id = String(this.nextId++);
     return new Promise<{ outcome: AiOutcome; error?: string }>((resolve) => {
-      if (!this.worker) return resolve({ outcome: "failed", error: "AI worker not running" });
       this.pending.set(id, { onDelta, received: false, resolve });
-      this.worker.postMessage({ kind: "run", id, request } satisfies ToAiWorker);
+      if (!this.host.post({ kind: "run", id, request })) {
+        this.pending.delete(id);
+        resolve({ outcome: "failed", error: "AI worker not running" });
+      }
     });
   }
 
   async close() {
-    const worker = this.worker;
-    if (!worker) return;
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, 5000);
-      worker.onmessage = (e: MessageEvent<FromAiWorker>) => (e.data.kind === "closed" ? (clearTimeout(t), resolve()) : this.receive(e.data));
-      worker.postMessage({ kind: "close" } satisfies ToAiWorker);
-    });
-    worker.terminate();
-    this.worker = null;
+    await this.host.close({ kind: "close" });
     // Streams still running when the grace period ended: keep what arrived.
+    this.endPending("the server shut down");
+  }
+
+  private endPending(error: string) {
     for (const [id, p] of this.pending) {
       this.pending.delete(id);
-      p.resolve(p.received ? { outcome: "incomplete", error: "the server shut down" } : { outcome: "failed", error: "the server shut down" });
+      p.resolve({ outcome: p.received ? "incomplete" : "failed", error });
     }
   }
 
-  private receive(m: FromAiWorker) {
-    if (m.kind === "closed") return;
+  private receive(m: Exclude<FromAiWorker, { kind: "ready" | "fatal" | "closed" }>) {
     const p = this.pending.get(m.id);
     if (!p) return;
     if (m.kind === "delta") {

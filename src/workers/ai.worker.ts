@@ -17,8 +17,13 @@ self.onmessage = (event: MessageEvent<ToAiWorker>) => {
   const msg = event.data;
   switch (msg.kind) {
     case "init":
-      model = msg.provider.kind === "openai" ? new OpenAiCompatibleModel(msg.provider) : new GeminiModel(msg.provider);
-      policy = { timeoutMs: msg.timeoutMs, maxRetries: msg.maxRetries };
+      try {
+        model = msg.provider.kind === "openai" ? new OpenAiCompatibleModel(msg.provider) : new GeminiModel(msg.provider);
+        policy = { timeoutMs: msg.timeoutMs, maxRetries: msg.maxRetries };
+        post({ kind: "ready" });
+      } catch (err) {
+        post({ kind: "fatal", error: err instanceof Error ? err.message : String(err) });
+      }
       break;
     case "run": {
       if (!model) return post({ kind: "end", id: msg.id, outcome: "failed", error: "AI worker not initialised" });

@@ -38,6 +38,18 @@ export function roomStoreContract(name: string, make: MakeFixture<{ store: RoomS
       expect((await store.roomsOf("alice")).find((r) => r.id === dm.id)).toMatchObject({ createdBy: null });
     });
 
+    test("groupsCreatedBy counts the groups a user created, also after they left them", async () => {
+      const { store } = f();
+      const creator = uid("creator");
+      expect(await store.groupsCreatedBy(creator)).toBe(0);
+      const groups = [room(), room()].map((r) => ({ ...r, createdBy: creator }));
+      for (const g of groups) await store.ensureRoom(g);
+      await store.ensureRoom({ id: uid("dm-"), kind: "dm", name: "", createdBy: creator, createdAt: 1 }); // not a group
+      await store.addMember(groups[0]!.id, creator, 1);
+      await store.removeMember(groups[0]!.id, creator);
+      expect(await store.groupsCreatedBy(creator)).toBe(2);
+    });
+
     test("membership: add and remove report whether anything changed", async () => {
       const { store } = f();
       const r = room();

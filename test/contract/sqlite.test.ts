@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createSqliteStorage } from "../../src/adapters/sqlite/storage.ts";
+import { createLogger } from "../../src/observability/logger.ts";
 import { accountStoreContract } from "./account-store.ts";
 import { messageLogContract } from "./message-log.ts";
 import { messageReaderContract } from "./message-reader.ts";
@@ -12,7 +13,7 @@ import { socialStoreContract } from "./social-store.ts";
 /** A fresh database file with its writer worker, exactly as the embedded server builds it. */
 async function sqlite() {
   const dir = mkdtempSync(join(tmpdir(), "chat-contract-"));
-  const storage = createSqliteStorage(dir, { synchronous: "NORMAL", busyTimeoutMs: 5000 });
+  const storage = createSqliteStorage(dir, { synchronous: "NORMAL", busyTimeoutMs: 5000 }, createLogger("error"));
   await storage.lifecycle.start?.();
   return {
     ...storage,

@@ -108,7 +108,8 @@ export function protocolSuite(label: string, env: () => Record<string, string>) 
         expect((await api(url, "POST", "/api/friends/requests", { token: a.accessToken, body: { username: b.username } })).status).toBe(201);
         expect((await bws.next("friend", (f) => f.op === "requested")).userId).toBe(a.id);
         const dup = await api(url, "POST", "/api/friends/requests", { token: a.accessToken, body: { username: b.username } });
-        expect(dup.status).toBe(201); // idempotent
+        expect(dup.status).toBe(409); // already pending: not sent (or notified) again
+        expect(dup.body.error.code).toBe("conflict");
         const reqs = await api(url, "GET", "/api/friends/requests", { token: b.accessToken });
         expect(reqs.body.incoming.map((r: { id: string }) => r.id)).toEqual([a.id]);
         expect((await api(url, "POST", `/api/friends/requests/${a.id}/accept`, { token: b.accessToken })).status).toBe(204);

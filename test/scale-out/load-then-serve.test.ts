@@ -5,9 +5,9 @@
  * rows while they wait for a second connection, and leak them when cut short). The instance must
  * keep serving after the burst, and everything acked must be persisted.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, test } from "bun:test";
 import { api, befriend, register, sleep, WsClient, type Account } from "../support/client.ts";
-import { haveEngines, scaleOutEnv } from "../support/engines.ts";
+import { describeWithEngines, scaleOutEnv } from "../support/engines.ts";
 import { startServer, type TestServer } from "../support/server.ts";
 
 const USERS = 100;
@@ -19,7 +19,7 @@ const SECONDS = 8;
 const within = <T>(ms: number, what: string, p: Promise<T>): Promise<T> =>
   Promise.race([p, sleep(ms).then(() => Promise.reject(new Error(`${what}: no answer within ${ms} ms`)))]);
 
-describe.skipIf(!haveEngines("redis", "kafka", "mongodb"))("scale-out under load", () => {
+describeWithEngines(["redis", "kafka", "mongodb"], "scale-out under load", () => {
   let server: TestServer;
   let clients: WsClient[] = [];
   let accounts: Account[] = [];

@@ -3,17 +3,17 @@
  * `unavailable` within a bound, health turns red, and SIGTERM still stops the instance in time.
  * Before issue 13's fix every one of these waited forever.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, test } from "bun:test";
 import { api, register, WsClient, type Account } from "../support/client.ts";
 import { ctl, hang } from "../support/engine-ctl.ts";
-import { haveEngines, scaleOutEnv } from "../support/engines.ts";
+import { describeWithEngines, scaleOutEnv } from "../support/engines.ts";
 import { startServer, type TestServer } from "../support/server.ts";
 
 const TIMEOUT_MS = 1500;
 /** The port guard answers by twice the engine timeout; the rest is slack for a loaded machine. */
 const BOUND_MS = 2 * TIMEOUT_MS + 4000;
 
-describe.skipIf(!haveEngines("redis", "kafka", "mongodb"))("store hung", () => {
+describeWithEngines(["redis", "kafka", "mongodb"], "store hung", () => {
   let server: TestServer;
   let alice: Account;
   let socket: WsClient;

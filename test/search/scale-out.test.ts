@@ -3,13 +3,14 @@
  * the indexing worker. Also: every event type indexed exactly once, Elasticsearch stopped during a
  * burst (nothing lost, nothing twice), and a document Elasticsearch rejects is parked, not dropped.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import { Client, HttpConnection } from "@elastic/elasticsearch";
 import { Kafka } from "kafkajs";
 import { api, befriend, register, uniqueName, WsClient } from "../support/client.ts";
 import { engineUrl, haveEngines, scaleOutEnv } from "../support/engines.ts";
 import { startServer, type TestServer } from "../support/server.ts";
+import { describeIf } from "../support/skips.ts";
 import { eventually, searchSuite } from "./suite.ts";
 
 const ENGINES = ["redis", "kafka", "mongodb", "elasticsearch"] as const;
@@ -24,7 +25,7 @@ const ctl = async (action: string, engine: string) => {
   if ((await p.exited) !== 0) throw new Error(`ctl ${action} ${engine} failed: ${await new Response(p.stderr).text()}`);
 };
 
-describe.skipIf(skip)("indexing pipeline (Kafka → Elasticsearch)", () => {
+describeIf(!skip, "indexing pipeline (Kafka → Elasticsearch)", `needs ${ENGINES.join(", ")}`, () => {
   let server: TestServer;
   let env: Record<string, string>;
   let es: Client;

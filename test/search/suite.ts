@@ -3,9 +3,10 @@
  * Elasticsearch). Indexing may lag in scale-out, so positive checks poll; a negative check is only
  * made after a positive marker proved the document it must not see is indexed.
  */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { api, befriend, register, uniqueName, WsClient, type Account } from "../support/client.ts";
 import { startServer, type TestServer } from "../support/server.ts";
+import { describeIf } from "../support/skips.ts";
 
 setDefaultTimeout(90_000);
 
@@ -37,7 +38,7 @@ async function groupOf(s: TestServer, owner: Account, members: Account[], name =
 }
 
 export function searchSuite(mode: string, env: ServerEnv, skip = false) {
-  describe.skipIf(skip)(`search over REST (${mode})`, () => {
+  describeIf(!skip, `search over REST (${mode})`, "needs its engines", () => {
     let server: TestServer;
     beforeAll(async () => {
       server = await startServer({ env: env() });
@@ -143,7 +144,7 @@ export function searchSuite(mode: string, env: ServerEnv, skip = false) {
     });
   });
 
-  describe.skipIf(skip)(`analytics over REST (${mode})`, () => {
+  describeIf(!skip, `analytics over REST (${mode})`, "needs its engines", () => {
     let server: TestServer;
     const admin = uniqueName("adm");
     beforeAll(async () => {

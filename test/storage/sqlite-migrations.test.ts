@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createSqliteStorage } from "../../src/adapters/sqlite/storage.ts";
+import { createLogger } from "../../src/observability/logger.ts";
 import { migrate, MIGRATIONS, schemaVersion } from "../../src/adapters/sqlite/migrations.ts";
 import { dmRoomId } from "../../src/domain/ids.ts";
 import { api, WsClient, type Account } from "../support/client.ts";
@@ -104,7 +105,7 @@ describe("SQLite migrations", () => {
 
   test("the main-thread connection runs with SQLITE_SYNCHRONOUS and the configured busy timeout", async () => {
     const dir = tempDir();
-    const storage = createSqliteStorage(dir, { synchronous: "FULL", busyTimeoutMs: 1234 });
+    const storage = createSqliteStorage(dir, { synchronous: "FULL", busyTimeoutMs: 1234 }, createLogger("error"));
     await storage.lifecycle.start?.();
     try {
       const health = await storage.lifecycle.health!();

@@ -66,6 +66,8 @@ type Predicate<T> = (f: T) => boolean;
 export class WsClient {
   readonly frames: ServerFrame[] = [];
   closeCode: number | null = null;
+  /** The socket's first frame. */
+  ready!: ServerFrameOf<"ready">;
   private waiters: { match: (f: ServerFrame) => boolean; resolve: (f: ServerFrame) => void }[] = [];
   private closeWaiters: ((code: number) => void)[] = [];
   private refs = 0;
@@ -92,7 +94,7 @@ export class WsClient {
       ws.onopen = () => resolve();
       ws.onerror = () => reject(new Error("websocket failed to open"));
     });
-    await client.next("ready");
+    client.ready = await client.next("ready");
     return client;
   }
 

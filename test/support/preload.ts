@@ -8,6 +8,6 @@ afterAll(() => {
   console.log(
     `Skipped ${skipped.length} suite(s): ${skipped.join("; ")}. To run them: bash scripts/engines/install.sh all && ` +
       "bash scripts/engines/ctl.sh start all && source scripts/engines/env.sh && " +
-      'TEST_REDIS_URL=$REDIS_URL TEST_KAFKA_BROKERS=$KAFKA_BROKERS TEST_MONGODB_URI=$MONGODB_URI npm test (see README, "Tests").',
+      'TEST_REDIS_URL=$REDIS_URL TEST_KAFKA_BROKERS=$KAFKA_BROKERS TEST_MONGODB_URI=$MONGODB_URI TEST_ELASTICSEARCH_URL=$ELASTICSEARCH_URL npm test (see README, "Tests").',
   );
 });

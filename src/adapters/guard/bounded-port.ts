@@ -22,6 +22,8 @@ export class EngineTimeoutError extends Error {
 export interface GuardEvents {
   /** Called for every call that failed for an engine reason (timeout included), for logs and metrics. */
   onFailure?(port: string, method: string, err: unknown): void;
+  /** Called for every call that settled in time (a domain refusal counts: the engine answered). */
+  onSuccess?(port: string): void;
 }
 
 const isThenable = (v: unknown): v is PromiseLike<unknown> =>
@@ -52,11 +54,20 @@ export function boundedPort<T extends object>(name: string, port: T, ms: number,
         fn = (...args: unknown[]) => {
           const result: unknown = value.apply(target, args);
           if (!isThenable(result)) return result;
-          return withDeadline(result, ms, name, method).catch((err: unknown) => {
-            if (err instanceof DomainError) throw err;
-            events.onFailure?.(name, method, err);
-            throw new DomainError("unavailable", "storage is not answering, retry later");
-          });
+          return withDeadline(result, ms, name, method).then(
+            (v) => {
+              events.onSuccess?.(name);
+              return v;
+            },
+            (err: unknown) => {
+              if (err instanceof DomainError) {
+                events.onSuccess?.(name);
+                throw err;
+              }
+              events.onFailure?.(name, method, err);
+              throw new DomainError("unavailable", "storage is not answering, retry later");
+            },
+          );
         };
         wrapped.set(key, fn);
       }
@@ -66,28 +77,34 @@ export function boundedPort<T extends object>(name: string, port: T, ms: number,
 }
 
 /**
- * Health of the calls themselves: red while engine calls failed or timed out in the last
- * `windowMs`. A store can answer pings and still not serve queries (an exhausted pool); this sees it.
+ * Health of the calls themselves: red while a port's latest engine call failed or timed out within
+ * the last `windowMs`, green again once that port answers. A store can answer pings and still not
+ * serve queries (an exhausted pool); this sees it.
  */
 export class CallHealth {
   private failures = 0;
-  private lastFailure: { at: number; port: string; method: string } | null = null;
+  /** The latest failure of each port whose calls have not succeeded since. */
+  private failing = new Map<string, { at: number; method: string }>();
 
   constructor(private windowMs: number) {}
 
   record(port: string, method: string): void {
     this.failures++;
-    this.lastFailure = { at: Date.now(), port, method };
+    this.failing.set(port, { at: Date.now(), method });
+  }
+
+  recovered(port: string): void {
+    if (this.failing.size) this.failing.delete(port);
   }
 
   async health(): Promise<EngineHealth> {
-    const last = this.lastFailure;
-    const recent = last !== null && Date.now() - last.at < this.windowMs;
+    const now = Date.now();
+    const recent = [...this.failing].find(([, f]) => now - f.at < this.windowMs);
     return {
       name: "engine-calls",
       ok: !recent,
       failures: this.failures,
-      ...(recent ? { detail: `${last.port}.${last.method} failed ${Math.round((Date.now() - last.at) / 1000)} s ago` } : {}),
+      ...(recent ? { detail: `${recent[0]}.${recent[1].method} failed ${Math.round((now - recent[1].at) / 1000)} s ago` } : {}),
     };
   }
 }

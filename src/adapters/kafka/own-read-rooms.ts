@@ -42,6 +42,9 @@ export class OwnReadRoomStore implements RoomStore {
   memberIds(roomId: string) {
     return this.store.memberIds(roomId);
   }
+  groupsCreatedBy(userId: string) {
+    return this.store.groupsCreatedBy(userId);
+  }
   readCursors(roomId: string, limit: number) {
     return this.store.readCursors(roomId, limit);
   }

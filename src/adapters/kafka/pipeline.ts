@@ -10,6 +10,7 @@ import { KafkaMessageLog } from "./message-log.ts";
 import { RedisPipelineState } from "./redis-pipeline.ts";
 import { OwnReadRoomStore } from "./own-read-rooms.ts";
 import { WORKER_URLS } from "../../worker-urls.ts";
+import { SupervisedWorker } from "../../workers/supervised-worker.ts";
 
 const PIPELINE_WORKER = WORKER_URLS.pipeline;
 
@@ -29,7 +30,6 @@ export function createKafkaPipeline({ config, redis, store, rooms, log }: KafkaP
   const producer = new BatchingProducer(kafka, config.KAFKA_MESSAGES_TOPIC, 5000);
   const reader = new CachedMessageReader(store, state);
   const messageLog = new KafkaMessageLog(state, producer, store, config.PARKED_RETRY_MS, log);
-  let worker: Worker | null = null;
   let status: Extract<FromPipelineWorker, { kind: "status" }> | null = null;
   // Persistence is healthy while it has nothing to do or keeps moving; a backlog that stops
   // shrinking (a store that takes no writes, a stuck worker) turns health red after a while.
@@ -42,6 +42,31 @@ export function createKafkaPipeline({ config, redis, store, rooms, log }: KafkaP
     const ms = Date.now() - progressAt;
     return ms > config.PERSIST_STALL_SEC * 1000 ? Math.round(ms / 1000) : 0;
   };
+  const worker = new SupervisedWorker<ToPipelineWorker, FromPipelineWorker>({
+    name: "pipeline",
+    url: PIPELINE_WORKER,
+    init: () => ({
+      kind: "init",
+      brokers: config.KAFKA_BROKERS,
+      clientId: config.KAFKA_CLIENT_ID,
+      topic: config.KAFKA_MESSAGES_TOPIC,
+      groupId: `${config.KAFKA_CLIENT_ID}-persistence`,
+      mongoUri: config.MONGODB_URI,
+      redisUrl: config.REDIS_URL,
+      retryFirstMs: config.PARKED_RETRY_MS,
+      retryMaxMs: config.PARKED_RETRY_MAX_MS,
+      logLevel: config.LOG_LEVEL,
+      timeoutMs: config.STORAGE_TIMEOUT_MS,
+    }),
+    onMessage: (m) => {
+      if (m.kind === "status") onStatus(m);
+    },
+    // Nothing waits on it: accepted messages are in Kafka or the Redis outbox and are picked up
+    // again by the restarted worker (the consumer resumes from its committed offsets).
+    onDown: () => (status = null),
+    closeTimeoutMs: 10_000,
+    log,
+  });
 
   const lifecycle: Lifecycle = {
     async start() {
@@ -54,54 +79,20 @@ export function createKafkaPipeline({ config, redis, store, rooms, log }: KafkaP
         () => ensureTopics(kafka, topics),
         (err) => log.warn("kafka not reachable yet", errorFields(err)),
       );
-      const w = new Worker(PIPELINE_WORKER);
-      worker = w;
-      await new Promise<void>((resolve, reject) => {
-        w.onmessage = (e: MessageEvent<FromPipelineWorker>) => {
-          const m = e.data;
-          if (m.kind === "ready") resolve();
-          else if (m.kind === "fatal") reject(new Error(`pipeline worker: ${m.error}`));
-          else if (m.kind === "status") onStatus(m);
-        };
-        w.onerror = (e) => reject(new Error(`pipeline worker crashed: ${e.message}`));
-        const init: ToPipelineWorker = {
-          kind: "init",
-          brokers: config.KAFKA_BROKERS,
-          clientId: config.KAFKA_CLIENT_ID,
-          topic: config.KAFKA_MESSAGES_TOPIC,
-          groupId: `${config.KAFKA_CLIENT_ID}-persistence`,
-          mongoUri: config.MONGODB_URI,
-          redisUrl: config.REDIS_URL,
-          retryFirstMs: config.PARKED_RETRY_MS,
-          retryMaxMs: config.PARKED_RETRY_MAX_MS,
-          logLevel: config.LOG_LEVEL,
-          timeoutMs: config.STORAGE_TIMEOUT_MS,
-        };
-        w.postMessage(init);
-      });
+      await worker.start();
     },
     async close() {
       await producer.close().catch(() => {});
-      const w = worker;
-      if (!w) return;
-      await new Promise<void>((resolve) => {
-        const timeout = setTimeout(resolve, 10_000);
-        w.onmessage = (e: MessageEvent<FromPipelineWorker>) => {
-          if (e.data.kind !== "closed") return;
-          clearTimeout(timeout);
-          resolve();
-        };
-        w.postMessage({ kind: "close" } satisfies ToPipelineWorker);
-      });
-      w.terminate();
+      await worker.close({ kind: "close" });
     },
+    workers: () => [worker],
     async health(): Promise<EngineHealth> {
       const parked = await state.parkedCount().catch(() => -1);
       const failing = status?.failingSince ?? null;
       const stalled = stalledFor();
       return {
         name: "kafka",
-        ok: worker !== null && failing === null && producer.isConnected && stalled === 0,
+        ok: worker.isUp && failing === null && producer.isConnected && stalled === 0,
         parked,
         persisted: status?.persisted ?? 0,
         batchesRetried: status?.givenBack ?? 0,

@@ -105,7 +105,7 @@ const INDEXES: Record<keyof Collections, IndexDescription[]> = {
     { key: { to: 1 }, name: "to" },
   ],
   friendships: [{ key: { user: 1, friend: 1 }, name: "user_friend_unique", unique: true }],
-  rooms: [],
+  rooms: [{ key: { createdBy: 1, kind: 1 }, name: "created_by" }],
   memberships: [
     { key: { room: 1, user: 1 }, name: "room_user_unique", unique: true },
     { key: { user: 1 }, name: "user" },

@@ -68,6 +68,9 @@ export class MongoRoomStore implements RoomStore {
       return room ? [{ ...toRoom(room), lastReadSeq: m.lastReadSeq }] : [];
     });
   }
+  async groupsCreatedBy(userId: string) {
+    return this.c.rooms.countDocuments({ createdBy: userId, kind: "group" });
+  }
   async readCursors(roomId: string, limit: number) {
     const docs = await this.c.memberships
       .find({ room: roomId, lastReadSeq: { $gt: 0 } }, { projection: { user: 1, lastReadSeq: 1 } })

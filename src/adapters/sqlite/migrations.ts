@@ -63,6 +63,12 @@ CREATE UNIQUE INDEX messages_sender_room_client ON messages (from_id, room_id, c
 DROP INDEX IF EXISTS messages_client;
 `,
   },
+  {
+    version: 3,
+    // Counting the groups a user created (the groups-per-user cap) without a scan.
+    name: "rooms by creator",
+    sql: "CREATE INDEX rooms_created_by ON rooms (created_by, kind);",
+  },
 ];
 
 export const schemaVersion = (db: Database): number =>

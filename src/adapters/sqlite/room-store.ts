@@ -30,6 +30,7 @@ export class SqliteRoomStore implements RoomStore {
         "SELECT 1 AS one FROM memberships WHERE room_id = ? AND user_id = ?",
       ),
       members: db.query<{ user_id: string }, [string]>("SELECT user_id FROM memberships WHERE room_id = ?"),
+      createdBy: db.query<{ n: number }, [string]>("SELECT count(*) AS n FROM rooms WHERE created_by = ? AND kind = 'group'"),
       cursors: db.query<{ user_id: string; last_read_seq: number }, [string, number]>(
         "SELECT user_id, last_read_seq FROM memberships WHERE room_id = ? AND last_read_seq > 0 ORDER BY last_read_seq DESC LIMIT ?",
       ),
@@ -63,6 +64,9 @@ export class SqliteRoomStore implements RoomStore {
   }
   async roomsOf(userId: string): Promise<MemberRoom[]> {
     return this.q.roomsOf.all(userId).map((r) => ({ ...toRoom(r), lastReadSeq: r.last_read_seq }));
+  }
+  async groupsCreatedBy(userId: string) {
+    return this.q.createdBy.get(userId)?.n ?? 0;
   }
   async readCursors(roomId: string, limit: number) {
     return new Map(this.q.cursors.all(roomId, limit).map((r) => [r.user_id, r.last_read_seq]));

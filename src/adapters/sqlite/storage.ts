@@ -1,6 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { createLogger, type Logger } from "../../observability/logger.ts";
 import type { EngineHealth, Lifecycle } from "../../ports/index.ts";
 import { SqliteAccountStore } from "./account-store.ts";
 import { openDatabase, type SqliteSettings } from "./database.ts";
@@ -21,20 +22,22 @@ const WRITER_WORKER = WORKER_URLS.sqliteWriter;
  * calling thread (small writes); messages and read cursors go through the writer worker so the
  * socket thread never waits for a commit.
  */
-export function createSqliteStorage(dataDir: string, settings: SqliteSettings) {
+export function createSqliteStorage(dataDir: string, settings: SqliteSettings, log: Logger = createLogger("warn")) {
   mkdirSync(dataDir, { recursive: true });
   const path = join(dataDir, "chat.db");
   // Both connections share the settings: SQLITE_SYNCHRONOUS holds for accounts, friends and rooms too.
   const db = openDatabase(path, settings, true);
   ensureSearchSchema(db);
-  const writer = new SqliteWriterClient(path, settings, WRITER_WORKER);
+  const writer = new SqliteWriterClient(path, settings, WRITER_WORKER, log);
   const lifecycle: Lifecycle = {
     start: () => writer.start(),
     close: async () => {
       await writer.close();
       db.close();
     },
-    health: async (): Promise<EngineHealth> => ({ name: "sqlite", ok: true, path, pendingWrites: writer.inFlight, ...connectionSettings(db) }),
+    workers: () => [writer.worker],
+    // Red while the writer is down: no message can be stored until it is back.
+    health: async (): Promise<EngineHealth> => ({ name: "sqlite", ok: writer.worker.isUp, path, pendingWrites: writer.inFlight, ...connectionSettings(db) }),
   };
   return {
     accounts: new SqliteAccountStore(db),

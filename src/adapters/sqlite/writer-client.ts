@@ -1,39 +1,49 @@
 import { messageOf, type AppendResult, type MessageDraft } from "../../domain/model.ts";
+import type { Logger } from "../../observability/logger.ts";
+import { SupervisedWorker } from "../../workers/supervised-worker.ts";
 import type { SqliteSettings } from "./database.ts";
 import type { FromWriter, ToWriter, WriteOp, WriteResult } from "./writer-protocol.ts";
 
 type OkResult = Extract<WriteResult, { ok: true }>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
+/** How long `close` waits for the writes already handed over to commit. */
+const DRAIN_MS = 5000;
+
 /**
  * The socket thread's handle on the writer worker. One batch is in the worker at a time: writes
  * made while it commits wait in the outbox and go together as the next batch (group commit, batched
- * once, here). Each promise resolves after the transaction holding it has committed.
+ * once, here). Each promise resolves after the transaction holding it has committed. If the worker
+ * dies, every write it had not answered fails at once (its transaction may or may not have
+ * committed: a retried send with the same clientId finds out) and the worker is restarted.
  */
 export class SqliteWriterClient {
-  private worker: Worker | null = null;
+  private host: SupervisedWorker<ToWriter, FromWriter>;
   private waiters = new Map<number, { resolve: (r: OkResult) => void; reject: (e: Error) => void }>();
   private outbox: WriteOp[] = [];
   private nextRid = 1;
   private flushScheduled = false;
   /** A batch is in the worker and not yet answered. */
   private committing = false;
+  private onIdle: (() => void)[] = [];
 
-  constructor(private path: string, private settings: SqliteSettings, private workerUrl: string | URL) {}
-
-  async start() {
-    const worker = new Worker(this.workerUrl);
-    this.worker = worker;
-    await new Promise<void>((resolve, reject) => {
-      worker.onmessage = (e: MessageEvent<FromWriter>) => {
-        const m = e.data;
-        if (m.kind === "ready") resolve();
-        else if (m.kind === "fatal") reject(new Error(`message writer: ${m.error}`));
-        else this.onWriter(m);
-      };
-      worker.onerror = (e) => reject(new Error(`message writer crashed: ${e.message}`));
-      this.post({ kind: "init", path: this.path, settings: this.settings });
+  constructor(path: string, settings: SqliteSettings, workerUrl: string | URL, log: Logger) {
+    this.host = new SupervisedWorker<ToWriter, FromWriter>({
+      name: "sqlite-writer",
+      url: workerUrl,
+      init: () => ({ kind: "init", path, settings }),
+      onMessage: (m) => this.onWriter(m),
+      onDown: (reason) => this.failPending(reason),
+      log,
     });
+  }
+
+  start() {
+    return this.host.start();
+  }
+
+  get worker(): SupervisedWorker<ToWriter, FromWriter> {
+    return this.host;
   }
 
   async append(draft: MessageDraft): Promise<AppendResult> {
@@ -54,31 +64,21 @@ export class SqliteWriterClient {
   }
 
   async close() {
-    const worker = this.worker;
-    if (!worker) return;
-    await new Promise<void>((resolve) => {
-      const timeout = setTimeout(resolve, 5000);
-      const closeWhenDrained = () => {
-        if (this.committing || this.outbox.length) return;
-        this.post({ kind: "close" });
-      };
-      worker.onmessage = (e: MessageEvent<FromWriter>) => {
-        if (e.data.kind !== "closed") {
-          this.onWriter(e.data);
-          return closeWhenDrained();
-        }
-        clearTimeout(timeout);
-        resolve();
-      };
-      this.flushOutbox();
-      closeWhenDrained();
-    });
-    worker.terminate();
-    this.worker = null;
+    // Writes already accepted commit first (bounded: a stuck worker is closed anyway).
+    if (this.host.isUp && (this.committing || this.outbox.length)) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        new Promise<void>((resolve) => this.onIdle.push(resolve)),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, DRAIN_MS))),
+      ]);
+      clearTimeout(timer);
+    }
+    await this.host.close({ kind: "close" });
+    this.failPending("message writer closed");
   }
 
   private write(op: DistributiveOmit<WriteOp, "rid">): Promise<OkResult> {
-    if (!this.worker) return Promise.reject(new Error("message writer is not running"));
+    if (!this.host.isUp) return Promise.reject(new Error("message writer is not running"));
     const rid = this.nextRid++;
     this.outbox.push({ ...op, rid } as WriteOp);
     // Within one event-loop turn the writes gather; the batch goes after it unless one is committing.
@@ -95,7 +95,7 @@ export class SqliteWriterClient {
     const ops = this.outbox;
     this.outbox = [];
     this.committing = true;
-    this.post({ kind: "write", ops: JSON.stringify(ops) });
+    if (!this.host.post({ kind: "write", ops: JSON.stringify(ops) })) this.failPending("message writer is not running");
   }
 
   private onWriter(m: FromWriter) {
@@ -110,9 +110,22 @@ export class SqliteWriterClient {
       if (r.ok) waiter.resolve(r);
       else waiter.reject(new Error(r.error));
     }
+    if (!this.committing) this.idle();
   }
 
-  private post(m: ToWriter) {
-    this.worker!.postMessage(m);
+  private failPending(reason: string) {
+    const error = new Error(reason);
+    const waiters = [...this.waiters.values()];
+    this.waiters.clear();
+    this.outbox = [];
+    this.committing = false;
+    for (const w of waiters) w.reject(error);
+    this.idle();
+  }
+
+  private idle() {
+    const resolvers = this.onIdle;
+    this.onIdle = [];
+    for (const r of resolvers) r();
   }
 }

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import type { AuthService } from "../../domain/auth/auth-service.ts";
 import type { ChatService } from "../../domain/chat-service.ts";
 import type { RoomService } from "../../domain/room-service.ts";
-import { addMemberSchema, createGroupSchema, historyQuerySchema, renameGroupSchema } from "../../protocol/index.ts";
+import { addMemberSchema, createGroupSchema, historyQuerySchema, renameGroupSchema, roomsQuerySchema } from "../../protocol/index.ts";
 import { requireAuth, type AppEnv } from "../context.ts";
 import { validate } from "../validate.ts";
 
@@ -10,7 +10,11 @@ export function conversationRoutes(auth: AuthService, rooms: RoomService, chat: 
   // On each route, not `.use`: mounted at "/", a `.use` would run for every /api path, known or not.
   const authed = requireAuth(auth);
   return new Hono<AppEnv>()
-    .get("/conversations", authed, async (c) => c.json({ conversations: await rooms.summaries(c.get("principal").userId) }))
+    .get("/conversations", authed, validate("query", roomsQuerySchema), async (c) => {
+      const { after, limit } = c.req.valid("query");
+      const page = await rooms.page(c.get("principal").userId, after, limit);
+      return c.json({ conversations: page.rooms, next: page.next });
+    })
     .get("/conversations/:id/messages", authed, validate("query", historyQuerySchema), async (c) => {
       const room = c.req.param("id");
       await rooms.assertMember(room, c.get("principal").userId);

@@ -14,7 +14,8 @@ export function RoomList(props: { chat: Chat; onOpen: (room: string) => void }) 
   const preview = (r: RoomSummary) => {
     const m = r.lastMessage;
     if (!m) return "No messages yet";
-    return `${m.from === s.me?.id ? "You" : m.fromName}: ${m.body.replace(/\s+/g, " ")}`;
+    // One line of plain text: Markdown's bold, code and strike markers would only be noise here.
+    return `${m.from === s.me?.id ? "You" : m.fromName}: ${m.body.replace(/\*\*|__|~~|`+/g, "").replace(/\s+/g, " ")}`;
   };
   return (
     <ul data-testid="room-list">
