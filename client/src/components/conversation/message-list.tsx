@@ -91,19 +91,24 @@ export function MessageList(props: {
     measure();
   };
 
+  /** Loads a page beyond the held messages; false when it failed (the next scroll tries again). */
+  const fetchPage = async (which: "older" | "newer") => {
+    setLoading(which);
+    try {
+      await (which === "older" ? props.chat.loadOlder(props.room) : props.chat.loadNewer(props.room));
+      return true;
+    } catch {
+      return false;
+    } finally {
+      setLoading(null);
+    }
+  };
+
   const extendUp = async () => {
     const r = range();
     if (!r || loading()) return;
     if (indexOfSeq(messages(), r.from) === 0) {
-      if (s.hasOlder[props.room] === false) return;
-      setLoading("older");
-      try {
-        await props.chat.loadOlder(props.room);
-      } catch {
-        return; // the next scroll tries again
-      } finally {
-        setLoading(null);
-      }
+      if (s.hasOlder[props.room] === false || !(await fetchPage("older"))) return;
     }
     const all = messages();
     const start = indexOfSeq(all, r.from);
@@ -120,14 +125,7 @@ export function MessageList(props: {
     if (to === null) {
       if (!s.hasNewer[props.room]) return;
       to = messages().at(-1)?.seq ?? 0;
-      setLoading("newer");
-      try {
-        await props.chat.loadNewer(props.room);
-      } catch {
-        return; // the next scroll tries again
-      } finally {
-        setLoading(null);
-      }
+      if (!(await fetchPage("newer"))) return;
     }
     const all = messages();
     const end = Math.min(all.length, indexOfSeq(all, to + 1) + STEP);
