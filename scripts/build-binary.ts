@@ -4,6 +4,8 @@
  */
 import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { WORKER_URLS } from "../src/worker-urls.ts";
 
 const root = join(import.meta.dir, "..");
 const dist = join(root, "client", "dist");
@@ -28,9 +30,8 @@ await Bun.write(
 run([
   process.execPath, "build", "--compile", "--minify", "--sourcemap=none",
   "src/binary.ts",
-  "src/adapters/sqlite/message-writer.worker.ts",
-  "src/workers/pipeline.worker.ts",
-  "src/workers/ai.worker.ts",
+  // Every worker entrypoint the server can start, from the one list it starts them from.
+  ...Object.values(WORKER_URLS).map((url) => relative(root, fileURLToPath(url))),
   "--outfile", "dist/chat",
 ]);
 const size = statSync(join(root, "dist", "chat")).size;

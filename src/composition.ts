@@ -82,7 +82,7 @@ export async function createAdapters(config: Config, log: Logger, instanceId: st
     ? await (await import("./adapters/redis/coordination.ts")).createRedisCoordination({ ...config, REDIS_URL: config.REDIS_URL }, instanceId, log)
     : memoryCoordination();
   const sendLimiter = new MemoryRateLimiter();
-  const activityLog = new SqliteActivityLog(join(config.DATA_DIR, "activity.db"), config.ACTIVITY_RETENTION_DAYS * 86_400_000, WORKER_URLS.activity);
+  const activityLog = new SqliteActivityLog(join(config.DATA_DIR, "activity.db"), config.ACTIVITY_RETENTION_DAYS * 86_400_000, WORKER_URLS.activity, log);
   const adapters: Adapters = {
     ...storage,
     ...coordination,

@@ -136,7 +136,7 @@ launch_elastic() {
     -E path.data="$d/data" -E path.logs="$d/logs" -E action.destructive_requires_name=false
 }
 elastic_ready() { curl -fsS "http://127.0.0.1:$ES_PORT/_cluster/health?wait_for_status=yellow&timeout=1s" >/dev/null; }
-wait_elastic() { wait_ready elastic 180 elastic_ready; }
+wait_elastic() { wait_ready elastic 420 elastic_ready; }  # 30–60 s when idle; minutes on a loaded 2-core machine
 
 stop_engine() { # stop_engine <engine> <signal> <grace seconds>
   local pid

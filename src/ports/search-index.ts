@@ -24,7 +24,7 @@ export interface SearchPage {
 /**
  * Full-text search over messages with partial-word matching.
  * - `index` is idempotent by message id (a replay overwrites the same document).
- * - `remove` makes a message unfindable (deleted, or before re-indexing an edit).
+ * - `remove` makes a message unfindable (deleted, or before re-indexing an edit) by the time it resolves.
  * - A bad cursor is reported with a DomainError("bad_request").
  */
 export interface SearchIndex extends Lifecycle {

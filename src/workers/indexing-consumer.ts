@@ -15,6 +15,7 @@ import { decodeMessage } from "../adapters/kafka/redis-pipeline.ts";
 import { errorFields, type Logger } from "../observability/logger.ts";
 import { activityEventSchema } from "../protocol/index.ts";
 import type { IndexingStatus } from "./indexing-protocol.ts";
+import { pipelineConsumerConfig } from "./persistence-consumer.ts";
 
 const HEARTBEAT_MS = 1000;
 const MAX_BACKOFF_MS = 10_000;
@@ -60,13 +61,7 @@ export function startIndexingConsumer(o: IndexingConsumerOptions) {
     throw new Error("indexer closing");
   };
 
-  const consumer = o.kafka.consumer({
-    groupId: o.groupId,
-    sessionTimeout: 8000,
-    heartbeatInterval: HEARTBEAT_MS,
-    maxWaitTimeInMs: 1000,
-    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 500, maxRetryTime: 10_000 },
-  });
+  const consumer = o.kafka.consumer(pipelineConsumerConfig(o.groupId));
   const run = async () => {
     await consumer.connect();
     await consumer.subscribe({ topics: [o.messagesTopic, o.activityTopic], fromBeginning: true });

@@ -9,16 +9,15 @@ import { ensureIndices, indexNames } from "../adapters/elasticsearch/indices.ts"
 import { createKafka } from "../adapters/kafka/kafka-client.ts";
 import { createLogger, errorFields } from "../observability/logger.ts";
 import { startIndexingConsumer } from "./indexing-consumer.ts";
-import type { FromIndexingWorker, IndexingWorkerInit, ToIndexingWorker } from "./indexing-protocol.ts";
+import type { FromIndexingWorker, IndexingWorkerInit } from "./indexing-protocol.ts";
 import { lagProbe } from "./persistence-consumer.ts";
+import { hostWorker } from "./worker-host.ts";
 
 declare const self: Worker;
 const post = (m: FromIndexingWorker) => self.postMessage(m);
 const STATUS_EVERY_MS = 2000;
 
-let stop: (() => Promise<void>) | null = null;
-
-async function start(cfg: IndexingWorkerInit) {
+async function start(cfg: IndexingWorkerInit): Promise<() => Promise<void>> {
   const log = createLogger(cfg.logLevel, { worker: "indexing" });
   const client = createElasticClient(cfg.elasticsearchUrl);
   const names = indexNames(cfg.indexPrefix);
@@ -59,7 +58,7 @@ async function start(cfg: IndexingWorkerInit) {
   const timer = setInterval(report, STATUS_EVERY_MS);
   report();
 
-  stop = async () => {
+  return async () => {
     closed = true;
     clearInterval(timer);
     await consumer?.close();
@@ -68,14 +67,4 @@ async function start(cfg: IndexingWorkerInit) {
   };
 }
 
-self.onmessage = (event: MessageEvent<ToIndexingWorker>) => {
-  const msg = event.data;
-  if (msg.kind === "init") {
-    start(msg).then(
-      () => post({ kind: "ready" }),
-      (err) => post({ kind: "fatal", error: err instanceof Error ? err.message : String(err) }),
-    );
-  } else if (msg.kind === "close") {
-    void (stop?.() ?? Promise.resolve()).finally(() => post({ kind: "closed" }));
-  }
-};
+hostWorker(start);

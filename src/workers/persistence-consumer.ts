@@ -4,7 +4,7 @@
  * A failed write is retried 3 times with exponential backoff and jitter; then the batch is given
  * back uncommitted and kafkajs fetches it again after its own backoff: never dropped, never skipped.
  */
-import type { Admin, EachBatchPayload, Kafka } from "kafkajs";
+import type { Admin, ConsumerConfig, EachBatchPayload, Kafka } from "kafkajs";
 import { decodeMessage } from "../adapters/kafka/redis-pipeline.ts";
 import type { ChatMessage } from "../domain/model.ts";
 import { errorFields, type Logger } from "../observability/logger.ts";
@@ -26,6 +26,18 @@ const WRITE_ATTEMPTS = 3;
 const HEARTBEAT_MS = 1000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const withJitter = (ms: number) => ms / 2 + Math.random() * ms;
+
+/** Consumer settings of the pipeline's groups (persistence, indexing). */
+export const pipelineConsumerConfig = (groupId: string): ConsumerConfig => ({
+  groupId,
+  // Far below the default 30 s: a member lost in a Kafka outage holds up the group's next
+  // rebalance (so all its work) until its session expires. Idle fetches return within
+  // maxWaitTimeInMs and writes heartbeat as they go, so a live member always beats in time.
+  sessionTimeout: 8000,
+  heartbeatInterval: HEARTBEAT_MS,
+  maxWaitTimeInMs: 1000,
+  retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 500, maxRetryTime: 10_000 },
+});
 
 export function startPersistenceConsumer(opts: { kafka: Kafka; topic: string; groupId: string; target: PersistenceTarget; log: Logger }) {
   const { kafka, topic, groupId, target, log } = opts;
@@ -54,16 +66,7 @@ export function startPersistenceConsumer(opts: { kafka: Kafka; topic: string; gr
     }
   };
 
-  const consumer = kafka.consumer({
-    groupId,
-    // Far below the default 30 s: a member lost in a Kafka outage holds up the group's next
-    // rebalance (so all persistence) until its session expires. Idle fetches return within
-    // maxWaitTimeInMs and writes heartbeat as they go, so a live member always beats in time.
-    sessionTimeout: 8000,
-    heartbeatInterval: HEARTBEAT_MS,
-    maxWaitTimeInMs: 1000,
-    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 500, maxRetryTime: 10_000 },
-  });
+  const consumer = kafka.consumer(pipelineConsumerConfig(groupId));
   const run = async () => {
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });

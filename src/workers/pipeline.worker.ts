@@ -13,15 +13,14 @@ import { connectRedis } from "../adapters/redis/connection.ts";
 import { createLogger, errorFields, type Logger } from "../observability/logger.ts";
 import { startOutboxRelay } from "./outbox-relay.ts";
 import { lagProbe, startPersistenceConsumer } from "./persistence-consumer.ts";
-import type { FromPipelineWorker, PipelineWorkerInit, ToPipelineWorker } from "./pipeline-protocol.ts";
+import type { FromPipelineWorker, PipelineWorkerInit } from "./pipeline-protocol.ts";
+import { hostWorker } from "./worker-host.ts";
 
 declare const self: Worker;
 const post = (m: FromPipelineWorker) => self.postMessage(m);
 const STATUS_EVERY_MS = 2000;
 
-let stop: (() => Promise<void>) | null = null;
-
-async function start(cfg: PipelineWorkerInit) {
+async function start(cfg: PipelineWorkerInit): Promise<() => Promise<void>> {
   const log: Logger = createLogger(cfg.logLevel, { worker: "pipeline" });
   // Batches are large: a bulk write gets four times the bound of a user's request.
   const mongo = new MongoConnection({ uri: cfg.mongoUri, timeoutMS: cfg.timeoutMs * 4 });
@@ -65,7 +64,7 @@ async function start(cfg: PipelineWorkerInit) {
   const statusTimer = setInterval(report, STATUS_EVERY_MS);
   report();
 
-  stop = async () => {
+  return async () => {
     clearInterval(statusTimer);
     await relay.close();
     await consumer.close();
@@ -76,14 +75,4 @@ async function start(cfg: PipelineWorkerInit) {
   };
 }
 
-self.onmessage = (event: MessageEvent<ToPipelineWorker>) => {
-  const msg = event.data;
-  if (msg.kind === "init") {
-    start(msg).then(
-      () => post({ kind: "ready" }),
-      (err) => post({ kind: "fatal", error: err instanceof Error ? err.message : String(err) }),
-    );
-  } else if (msg.kind === "close") {
-    void (stop?.() ?? Promise.resolve()).finally(() => post({ kind: "closed" }));
-  }
-};
+hostWorker(start);

@@ -9,6 +9,10 @@ import { messageLogContract } from "./message-log.ts";
 import { messageReaderContract } from "./message-reader.ts";
 import { roomStoreContract } from "./room-store.ts";
 import { socialStoreContract } from "./social-store.ts";
+import { searchIndexContract } from "./search-index.ts";
+import { analyticsContract } from "./analytics.ts";
+import { SqliteActivityLog } from "../../src/adapters/sqlite/activity-log.ts";
+import { WORKER_URLS } from "../../src/worker-urls.ts";
 
 /** A fresh database file with its writer worker, exactly as the embedded server builds it. */
 async function sqlite() {
@@ -38,3 +42,28 @@ roomStoreContract("sqlite", async () => {
 });
 messageReaderContract("sqlite", sqlite);
 messageLogContract("sqlite", sqlite);
+searchIndexContract("sqlite fts5", async () => {
+  const s = await sqlite();
+  return {
+    search: s.search,
+    // Appended through the writer like any message: the triggers index it in the same transaction.
+    seed: async (messages) => {
+      for (const m of messages) await s.log.append({ id: m.id, room: m.room, from: m.from, fromName: m.fromName, body: m.body, clientId: m.clientId, createdAt: m.createdAt });
+    },
+    cleanup: s.cleanup,
+  };
+});
+analyticsContract("sqlite activity table", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "chat-contract-"));
+  const log = new SqliteActivityLog(join(dir, "activity.db"), 90 * 86_400_000, WORKER_URLS.activity, createLogger("error"));
+  await log.start();
+  return {
+    sink: log,
+    analytics: log,
+    settle: async () => {}, // a report is answered after every event emitted before it
+    cleanup: async () => {
+      await log.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});

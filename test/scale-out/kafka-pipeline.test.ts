@@ -87,4 +87,19 @@ describeWithEngines(["redis", "kafka", "mongodb"], "kafka pipeline", () => {
       if (Date.now() > deadline) throw new Error("the outbox did not drain");
     }
   }, 60_000);
+
+  test("rolling upgrade: a retry recorded under the old (sender, clientId) key stays a duplicate in its room only", async () => {
+    const room = "general";
+    const original = await a.sendMessage(room, "sent through an old instance");
+    const clientId = `legacy-${crypto.randomUUID()}`;
+    // What a release before per-room idempotency left in Redis for a send with this clientId.
+    const stored = (await a.request({ type: "history", room, limit: 1 }, "history")).messages[0]!;
+    expect(stored.id).toBe(original.id);
+    await redis.set(state.keys.legacyIdem(alice.id, clientId), JSON.stringify({ ...stored, clientId }), { EX: 600 });
+
+    const retry = await a.sendMessage(room, "retried on a new instance", clientId);
+    expect(retry).toMatchObject({ id: original.id, seq: original.seq, duplicate: true });
+    const dm = (await a.request({ type: "dm.open", userId: bob.id }, "dm.opened")).room.id;
+    expect((await a.sendMessage(dm, "same clientId, another room", clientId)).duplicate).toBe(false);
+  }, 60_000);
 });

@@ -26,7 +26,10 @@ describeWithEngines(["redis", "kafka", "mongodb"], "scale-out under load", () =>
   const groups: { room: string; members: number[] }[] = [];
 
   beforeAll(async () => {
-    server = await startServer({ env: scaleOutEnv() });
+    // 100 accounts from one address, and one owner befriending 49 in a row: above the default budgets.
+    server = await startServer({
+      env: scaleOutEnv({ FRIEND_REQUESTS_PER_HOUR: "1000", FRIEND_REQUESTS_PENDING_MAX: "1000", REGISTER_MAX_PER_ADDRESS: "1000" }),
+    });
     accounts = [];
     for (let i = 0; i < USERS; i += 10) {
       accounts.push(...(await Promise.all(Array.from({ length: 10 }, () => register(server.url, "ld")))));

@@ -22,7 +22,9 @@ searchSuite("scale-out, indexed through Kafka", () => withEs(), skip);
 const CTL = join(import.meta.dir, "..", "..", "scripts", "engines", "ctl.sh");
 const ctl = async (action: string, engine: string) => {
   const p = Bun.spawn(["bash", CTL, action, engine], { stdout: "pipe", stderr: "pipe" });
-  if ((await p.exited) !== 0) throw new Error(`ctl ${action} ${engine} failed: ${await new Response(p.stderr).text()}`);
+  if ((await p.exited) !== 0) {
+    throw new Error(`ctl ${action} ${engine} failed: ${await new Response(p.stdout).text()}${await new Response(p.stderr).text()}`);
+  }
 };
 
 describeIf(!skip, "indexing pipeline (Kafka → Elasticsearch)", `needs ${ENGINES.join(", ")}`, () => {
@@ -112,7 +114,7 @@ describeIf(!skip, "indexing pipeline (Kafka → Elasticsearch)", `needs ${ENGINE
       (r) => expect(r.body.hits).toHaveLength(50),
     );
     expect(new Set(found.body.hits.map((h: any) => h.message.id)).size).toBe(50);
-  }, 300_000);
+  }, 900_000);
 
   test("a document Elasticsearch rejects is parked and reported, not dropped", async () => {
     process.env.KAFKAJS_NO_PARTITIONER_WARNING = "1";

@@ -65,6 +65,9 @@ describe("SQLite migrations", () => {
       const alice = await login(server.url, "old_alice");
       const page = await api(server.url, "GET", `/api/conversations/${encodeURIComponent(old.dm)}/messages`, { token: alice.accessToken });
       expect(page.body.messages.map((m: { body: string }) => m.body)).toEqual(["from the old release"]);
+      // Messages stored before search existed were indexed by its migration.
+      const found = await api(server.url, "GET", "/api/search?q=old%20release", { token: alice.accessToken });
+      expect(found.body.hits.map((h: { message: { id: string } }) => h.message.id)).toEqual(["m-old-1"]);
 
       const ws = await WsClient.connect(server.url, alice);
       // The old schema made (sender, clientId) unique across rooms: this was acked as the DM's message.
@@ -92,7 +95,7 @@ describe("SQLite migrations", () => {
   test("migrations apply in order once, and a database from a newer release is refused", () => {
     const db = new Database(":memory:");
     const applied: number[] = [];
-    const list = [1, 2, 3].map((version) => ({ version, name: `m${version}`, sql: `CREATE TABLE t${version} (x);` }));
+    const list = [1, 2, 3].map((version) => ({ version, name: `m${version}`, up: `CREATE TABLE t${version} (x);` }));
     expect(migrate(db, list.slice(0, 2))).toBe(2);
     expect(migrate(db, list)).toBe(3); // only the third runs: t1/t2 exist already and would fail
     for (const row of db.query<{ name: string }, []>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all()) {

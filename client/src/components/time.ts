@@ -1,5 +1,9 @@
-export const timeOf = (ts: number) => new Date(ts).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-export const dayOf = (ts: number) => new Date(ts).toLocaleDateString([], { weekday: "long", month: "short", day: "numeric" });
+// One formatter each: toLocale*String builds a new Intl.DateTimeFormat per call, which is slow for long lists.
+const timeFormat = new Intl.DateTimeFormat([], { hour: "2-digit", minute: "2-digit" });
+const dayFormat = new Intl.DateTimeFormat([], { weekday: "long", month: "short", day: "numeric" });
+export const timeOf = (ts: number) => timeFormat.format(ts);
+export const dayOf = (ts: number) => dayFormat.format(ts);
+export const sameDay = (a: number, b: number) => new Date(a).toDateString() === new Date(b).toDateString();
 export function lastSeen(ts: number | null): string {
   if (!ts) return "offline";
   const mins = Math.round((Date.now() - ts) / 60_000);

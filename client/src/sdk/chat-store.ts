@@ -157,7 +157,7 @@ export function createChat() {
   api.onSessionEnded = () => {
     socket.close();
     // Nothing of this session's conversations stays for whoever logs in next on this page.
-    set({ me: null, connection: "offline", messages: {}, hasOlder: {}, hasNewer: {}, focus: {}, pending: [], typing: {}, reads: {}, ai: [], active: null });
+    set({ me: null, connection: "offline", messages: {}, hasOlder: {}, hasNewer: {}, focus: {}, loaded: {}, pending: [], typing: {}, reads: {}, names: {}, ai: [], active: null });
   };
 
   return {

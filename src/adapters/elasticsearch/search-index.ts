@@ -23,7 +23,8 @@ export class ElasticSearchIndex implements SearchIndex {
 
   async remove(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.client.bulk({ operations: ids.map((id) => ({ delete: { _index: this.names.messages, _id: id } })) });
+    // wait_for: resolves once searches no longer see them, as the port promises.
+    await this.client.bulk({ refresh: "wait_for", operations: ids.map((id) => ({ delete: { _index: this.names.messages, _id: id } })) });
   }
 
   async search(q: SearchQuery): Promise<SearchPage> {

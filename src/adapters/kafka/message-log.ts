@@ -24,6 +24,12 @@ export class KafkaMessageLog implements MessageLog {
     private store: MessageReader,
     private firstRetryMs: number,
     private log: Logger,
+    /**
+     * Resolves once everything already in Kafka is in the store. A counter is seeded from the
+     * store's last seq; seeding while messages are still on their way through Kafka (Redis lost
+     * its data mid-traffic) would hand their seqs out again.
+     */
+    private persisted: () => Promise<void> = async () => {},
   ) {}
 
   async append(draft: MessageDraft): Promise<AppendResult> {
@@ -79,10 +85,26 @@ export class KafkaMessageLog implements MessageLog {
     return this.state.parkedCount();
   }
 
+  /**
+   * Counters are seeded from the store. When Redis lost its data (no epoch), messages accepted
+   * before may still be on their way through Kafka with seqs the store does not show yet: wait
+   * until they are persisted (sends answer `unavailable` meanwhile), then start a new epoch.
+   */
+  private settling: Promise<void> | null = null;
+  private async settle(): Promise<void> {
+    if (await this.state.hasEpoch()) return;
+    this.settling ??= (async () => {
+      await this.persisted();
+      await this.state.markEpoch();
+    })().finally(() => (this.settling = null));
+    await this.settling;
+  }
+
   private seed(room: string): Promise<void> {
     let p = this.seeding.get(room);
     if (!p) {
       p = (async () => {
+        await this.settle();
         const max = (await this.store.latest([room])).get(room)?.seq ?? 0;
         await this.state.seedSeq(room, max);
       })().finally(() => this.seeding.delete(room));

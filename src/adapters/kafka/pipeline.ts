@@ -29,7 +29,32 @@ export function createKafkaPipeline({ config, redis, store, rooms, log }: KafkaP
   const state = new RedisPipelineState(redis.cmd, config.KAFKA_MESSAGES_TOPIC);
   const producer = new BatchingProducer(kafka, config.KAFKA_MESSAGES_TOPIC, 5000);
   const reader = new CachedMessageReader(store, state);
-  const messageLog = new KafkaMessageLog(state, producer, store, config.PARKED_RETRY_MS, log);
+  // A topic that never had a record has nothing in flight: no need to wait (a fresh deployment).
+  const neverUsed = async () => {
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      return (await admin.fetchTopicOffsets(config.KAFKA_MESSAGES_TOPIC)).every((p) => Number(p.high) === 0);
+    } catch {
+      return false;
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
+  };
+  // The worker reports its lag every couple of seconds, measured a little before: two reports of
+  // no lag after the request mean everything produced before it is in MongoDB.
+  const persisted = async () => {
+    if (await neverUsed()) return;
+    let clean = 0;
+    let seen = status;
+    while (clean < 2) {
+      await new Promise((r) => setTimeout(r, 200));
+      if (status === seen) continue;
+      seen = status;
+      clean = status?.lag === 0 ? clean + 1 : 0;
+    }
+  };
+  const messageLog = new KafkaMessageLog(state, producer, store, config.PARKED_RETRY_MS, log, persisted);
   let status: Extract<FromPipelineWorker, { kind: "status" }> | null = null;
   // Persistence is healthy while it has nothing to do or keeps moving; a backlog that stops
   // shrinking (a store that takes no writes, a stuck worker) turns health red after a while.

@@ -23,11 +23,15 @@ export const pipelineKeys = (topic: string) => ({
   seq: (room: string) => `seq:${room}`,
   /** Per (sender, room, clientId): the same clientId reused in another room is a new message. */
   idem: (from: string, room: string, clientId: string) => `idem:${from}:${room}:${clientId}`,
+  /** Written by releases before idempotency per room (see ACCEPT). */
+  legacyIdem: (from: string, clientId: string) => `idem:${from}:${clientId}`,
   recent: (room: string) => `recent:${room}`,
   unpersisted: (room: string) => `unpersisted:${room}`,
   ownReads: (user: string) => `ownread:${user}`,
   outbox: `outbox:${topic}`,
   outboxRecordPrefix: `outbox:${topic}:msg:`,
+  /** Present while this Redis holds the counters it handed out (see KafkaMessageLog.seed). */
+  epoch: `pipeline:${topic}:epoch`,
 });
 
 export const decodeMessage = (json: string): ChatMessage => messageSchema.parse(JSON.parse(json));
@@ -45,6 +49,15 @@ export class RedisPipelineState {
     this.keys = pipelineKeys(topic);
   }
 
+  /** False when this Redis never had, or lost, the pipeline's state (restarted empty, flushed). */
+  async hasEpoch(): Promise<boolean> {
+    return (await this.redis.exists(this.keys.epoch)) === 1;
+  }
+
+  async markEpoch(): Promise<void> {
+    await this.redis.set(this.keys.epoch, String(Date.now()), { condition: "NX" });
+  }
+
   /** Starts a room's counter at the store's max seq, unless another caller already did. */
   async seedSeq(room: string, storedMax: number): Promise<void> {
     await this.redis.set(this.keys.seq(room), String(storedMax), { condition: "NX" });
@@ -56,8 +69,8 @@ export class RedisPipelineState {
     const draft = { id: d.id, room: d.room, from: d.from, fromName: d.fromName, body: d.body, createdAt: d.createdAt, clientId: d.clientId, ...(d.incomplete ? { incomplete: true } : {}) };
     const [status, json] = (await ACCEPT.run(
       this.redis,
-      [k.idem(d.from, d.room, d.clientId), k.seq(d.room), k.recent(d.room), k.unpersisted(d.room), k.outbox, k.outboxRecordPrefix + d.id, k.ownReads(d.from)],
-      [JSON.stringify(draft), WEEK_SEC, RECENT_PER_ROOM, now + IN_FLIGHT_LEASE_MS, d.id],
+      [k.idem(d.from, d.room, d.clientId), k.seq(d.room), k.recent(d.room), k.unpersisted(d.room), k.outbox, k.outboxRecordPrefix + d.id, k.ownReads(d.from), k.legacyIdem(d.from, d.clientId)],
+      [JSON.stringify(draft), WEEK_SEC, RECENT_PER_ROOM, now + IN_FLIGHT_LEASE_MS, d.id, d.room],
     )) as [number, string | number];
     if (status === -1) return "unseeded";
     // New: only its seq comes back (the draft is here), so nothing is parsed or validated again.

@@ -28,12 +28,17 @@ end
  * ARGV[now+lease]: if this process dies before Kafka has it, another loop publishes it. The
  * sender's own read position in the room moves to the new seq (your own message counts as read
  * at once, while the store's cursor only moves when the message is persisted).
- * KEYS: idem, seq, recent, unpersisted, outbox queue, outbox record, sender's own reads.
- * ARGV: message JSON without seq, ttl sec, recent size, outbox due (ms), message id.
+ * KEYS: idem, seq, recent, unpersisted, outbox queue, outbox record, sender's own reads, legacy idem.
+ * ARGV: message JSON without seq, ttl sec, recent size, outbox due (ms), message id, room.
+ * The legacy key (per sender and clientId, from releases before idempotency per room) still counts
+ * for a retry into the same room, so a rolling upgrade does not store a retried send twice; such
+ * keys expire within the ttl.
  */
 export const ACCEPT = new LuaScript(`
 local existing = redis.call('GET', KEYS[1])
 if existing then return {0, existing} end
+local legacy = redis.call('GET', KEYS[8])
+if legacy and cjson.decode(legacy).room == ARGV[6] then return {0, legacy} end
 if redis.call('EXISTS', KEYS[2]) == 0 then return {-1, ''} end
 local ttl = tonumber(ARGV[2])
 local msg = cjson.decode(ARGV[1])

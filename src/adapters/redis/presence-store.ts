@@ -53,6 +53,9 @@ export class RedisPresenceStore implements PresenceStore {
   private handlers: ((userId: string, lastSeen: number) => void)[] = [];
   private timer: ReturnType<typeof setInterval> | null = null;
   private intervalMs: number;
+  /** This instance's live connections (connId → userId), to put back if Redis loses them. */
+  private local = new Map<string, string>();
+  private beaten = false;
 
   constructor(private redis: RedisClient, private instanceId: string, private opts: RedisPresenceOptions, private log: Logger) {
     this.intervalMs = opts.intervalMs ?? Math.min(5000, (opts.ttlSec * 1000) / 4);
@@ -70,11 +73,13 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   async connected(userId: string, connId: string) {
+    this.local.set(connId, userId);
     const r = await CONNECT.run(this.redis, [K.conns(userId), K.instanceUsers(this.instanceId)], [this.member(connId), userId]);
     return r === 1;
   }
 
   async disconnected(userId: string, connId: string) {
+    this.local.delete(connId);
     return (await DISCONNECT.run(this.redis, [K.conns(userId)], [this.member(connId)])) === 1;
   }
 
@@ -103,12 +108,21 @@ export class RedisPresenceStore implements PresenceStore {
 
   private async beat() {
     const now = Date.now();
-    await this.redis
+    const [, added] = await this.redis
       .multi()
       .set(K.alive(this.instanceId), String(now), { expiration: { type: "EX", value: this.opts.ttlSec } })
       .sAdd(K.instances, this.instanceId)
       .hSet(K.lastBeat, this.instanceId, String(now))
       .exec();
+    // Not registered although we beat before: Redis lost its data (restarted empty, flushed). Put
+    // this instance's connections back, or its users would look offline until they reconnect.
+    if (this.beaten && Number(added) === 1 && this.local.size > 0) {
+      this.log.warn("presence lost by redis, re-registering connections", { connections: this.local.size });
+      for (const [connId, userId] of this.local) {
+        await CONNECT.run(this.redis, [K.conns(userId), K.instanceUsers(this.instanceId)], [this.member(connId), userId]);
+      }
+    }
+    this.beaten = true;
   }
 
   /** Finds instances whose heartbeat expired and expires their connections. */

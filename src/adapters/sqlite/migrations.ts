@@ -1,4 +1,5 @@
 import type { Database } from "bun:sqlite";
+import { rebuildSearch, SEARCH_SCHEMA } from "./search-schema.ts";
 
 /**
  * The SQLite schema as an ordered list of migrations. `PRAGMA user_version` records the last one
@@ -9,7 +10,8 @@ import type { Database } from "bun:sqlite";
 export interface Migration {
   version: number;
   name: string;
-  sql: string;
+  /** DDL, or a step that also moves data (it runs inside the migration's transaction). */
+  up: string | ((db: Database) => void);
 }
 
 export const MIGRATIONS: Migration[] = [
@@ -18,7 +20,7 @@ export const MIGRATIONS: Migration[] = [
     // Releases before versioned migrations created exactly this with user_version 0; IF NOT EXISTS
     // makes it a no-op on such a database, which then continues from version 2.
     name: "initial schema",
-    sql: `
+    up: `
 CREATE TABLE IF NOT EXISTS users (
   id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL,
   created_at INTEGER NOT NULL, last_seen INTEGER
@@ -58,7 +60,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS messages_client ON messages (from_id, client_i
     version: 2,
     // A clientId is unique per sender and room: the same id reused in another room is a new message.
     name: "idempotency per (sender, room, clientId)",
-    sql: `
+    up: `
 CREATE UNIQUE INDEX messages_sender_room_client ON messages (from_id, room_id, client_id);
 DROP INDEX IF EXISTS messages_client;
 `,
@@ -67,7 +69,16 @@ DROP INDEX IF EXISTS messages_client;
     version: 3,
     // Counting the groups a user created (the groups-per-user cap) without a scan.
     name: "rooms by creator",
-    sql: "CREATE INDEX rooms_created_by ON rooms (created_by, kind);",
+    up: "CREATE INDEX rooms_created_by ON rooms (created_by, kind);",
+  },
+  {
+    version: 4,
+    // Databases that had the search table before it was a migration get it re-indexed once, harmlessly.
+    name: "message search (FTS5 trigram) over the messages already stored",
+    up: (db) => {
+      db.exec(SEARCH_SCHEMA);
+      rebuildSearch(db);
+    },
   },
 ];
 
@@ -87,7 +98,8 @@ export function migrate(db: Database, migrations: readonly Migration[] = MIGRATI
   for (const m of migrations) {
     db.transaction(() => {
       if (schemaVersion(db) >= m.version) return; // re-read under the write lock
-      db.exec(m.sql);
+      if (typeof m.up === "string") db.exec(m.up);
+      else m.up(db);
       db.exec(`PRAGMA user_version = ${m.version}`);
     }).immediate();
   }

@@ -5,7 +5,7 @@ import type { Database } from "bun:sqlite";
  * `launch` finds `relaunched` and `example.com/plan` finds the link). Triggers keep it in step with
  * `messages` inside the writer's own transaction: a message is searchable exactly when it is
  * durable, and an edited or deleted body stops being findable in its old form.
- * (One step of the versioned migrations once they exist: `SEARCH_SCHEMA` is the whole DDL.)
+ * Created by migration 4 (migrations.ts).
  */
 export const SEARCH_SCHEMA = `
 CREATE VIRTUAL TABLE IF NOT EXISTS message_search USING fts5(
@@ -22,15 +22,6 @@ CREATE TRIGGER IF NOT EXISTS message_search_delete AFTER DELETE ON messages BEGI
   DELETE FROM message_search WHERE id = old.id;
 END;
 `;
-
-/** Creates the search table and triggers; the first time, indexes the messages already stored. */
-export function ensureSearchSchema(db: Database): void {
-  const existed = db.query("SELECT 1 FROM sqlite_master WHERE name = 'message_search'").get() !== null;
-  db.transaction(() => {
-    db.exec(SEARCH_SCHEMA);
-    if (!existed) rebuildSearch(db);
-  }).immediate();
-}
 
 /** Re-indexes every stored message (npm run reindex); returns how many. */
 export function rebuildSearch(db: Database, onProgress: (done: number) => void = () => {}): number {

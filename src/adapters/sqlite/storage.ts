@@ -11,7 +11,6 @@ import { SqliteMessageReader } from "./message-reader.ts";
 import { SqliteRoomStore } from "./room-store.ts";
 import { SqliteSocialStore } from "./social-store.ts";
 import { SqliteWriterClient } from "./writer-client.ts";
-import { ensureSearchSchema } from "./search-schema.ts";
 import { SqliteSearchIndex } from "./search-index.ts";
 import { WORKER_URLS } from "../../worker-urls.ts";
 
@@ -27,7 +26,6 @@ export function createSqliteStorage(dataDir: string, settings: SqliteSettings, l
   const path = join(dataDir, "chat.db");
   // Both connections share the settings: SQLITE_SYNCHRONOUS holds for accounts, friends and rooms too.
   const db = openDatabase(path, settings, true);
-  ensureSearchSchema(db);
   const writer = new SqliteWriterClient(path, settings, WRITER_WORKER, log);
   const lifecycle: Lifecycle = {
     start: () => writer.start(),

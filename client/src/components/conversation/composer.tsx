@@ -162,7 +162,7 @@ export function Composer(props: {
         )}
       </Show>
       <div class="flex items-end gap-2">
-        <textarea ref={area} rows={1} value={draft()} aria-label="Message" data-testid="composer"
+        <textarea ref={area} id="composer" rows={1} value={draft()} aria-label="Message" data-testid="composer"
           placeholder="Message (Enter to send, Shift+Enter for a new line)"
           aria-describedby="composer-counter" aria-invalid={over()}
           onInput={(e) => { setDraft(e.currentTarget.value); typed(e.currentTarget.value); void suggest(); }}
@@ -171,7 +171,7 @@ export function Composer(props: {
           class="min-h-10 flex-1 resize-none rounded-md border border-slate-300 bg-transparent px-3 py-2 dark:border-slate-600" />
         <button type="button" aria-label="Insert emoji" aria-expanded={picker() !== null} onClick={() => void togglePicker()}
           class="h-10 rounded-md px-2 text-xl hover:bg-slate-100 dark:hover:bg-slate-800">🙂</button>
-        <button type="submit" disabled={!canSend()} aria-label="Send message"
+        <button type="submit" disabled={!canSend()}
           class="h-10 rounded-md bg-blue-700 px-4 font-medium text-white disabled:cursor-not-allowed disabled:opacity-50">Send</button>
       </div>
       <Show when={length() > COUNTER_FROM}>

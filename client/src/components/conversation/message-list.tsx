@@ -57,7 +57,9 @@ export function MessageList(props: {
   /** Applies a window change without moving what the reader is looking at. */
   const keepAnchor = (change: () => void) => {
     const top = list.getBoundingClientRect().top;
-    const anchor = [...rows()].find((r) => r.getBoundingClientRect().bottom > top);
+    const row = [...rows()].find((r) => r.getBoundingClientRect().bottom > top);
+    // The message itself, not its row: a day separator above it may come or go with the change.
+    const anchor = row?.querySelector<HTMLElement>("[data-testid=message]") ?? row;
     const before = anchor?.getBoundingClientRect().top ?? 0;
     change();
     if (anchor?.isConnected) list.scrollTop += anchor.getBoundingClientRect().top - before;
@@ -65,7 +67,8 @@ export function MessageList(props: {
 
   /** Highest seq that has been fully on screen (or filled it); marks the room read up to there. */
   const measure = () => {
-    if (!range() || document.visibilityState !== "visible") return;
+    // Hidden (a phone showing the room list, or a background tab): nothing is being read.
+    if (!range() || document.visibilityState !== "visible" || list.clientHeight === 0) return;
     const box = list.getBoundingClientRect();
     let max = 0;
     for (const row of rows()) {
@@ -206,7 +209,11 @@ export function MessageList(props: {
     props.handle?.({ jumpToLatest });
     const onVisible = () => measure();
     document.addEventListener("visibilitychange", onVisible);
-    const resize = new ResizeObserver(() => (atBottom() ? scrollToBottom() : measure()));
+    // Also fires when a hidden list shows again (a phone going back from the room list).
+    const resize = new ResizeObserver(() => {
+      if (atBottom()) scrollToBottom();
+      measure();
+    });
     resize.observe(list);
     onCleanup(() => {
       document.removeEventListener("visibilitychange", onVisible);
@@ -216,22 +223,25 @@ export function MessageList(props: {
 
   return (
     <div class="relative min-h-0 flex-1">
-      <div ref={list} onScroll={onScroll} data-testid="messages" role="log" aria-label="Messages" tabindex="0"
+      <div ref={list} onScroll={onScroll} data-testid="messages" role="log" aria-label="Conversation history" tabindex="0"
         class="h-full overflow-y-auto px-2 py-2 [overflow-anchor:none] sm:px-4">
-        <p class="py-1 text-center text-xs text-slate-600 dark:text-slate-400">
-          {loading() === "older" ? "Loading older messages…" : atStart() ? "This is the start of the conversation." : ""}
-        </p>
+        <Show when={atStart()}>
+          <p class="py-1 text-center text-xs text-slate-600 dark:text-slate-400">This is the start of the conversation.</p>
+        </Show>
         <For each={visible()}>
           {(m, i) => (
-            <MessageRow m={m} prev={i() > 0 ? visible()[i() - 1] : messages()[indexOfSeq(messages(), m.seq) - 1]}
+            // Grouping looks only inside the window, so a page loading above never reshapes what is on screen.
+            <MessageRow m={m} prev={i() > 0 ? visible()[i() - 1] : undefined} first={m.seq === 1}
               own={m.from === s.me?.id} highlighted={flash() === m.seq} unreadDivider={m.seq === props.firstUnread} seen={props.seen(m)} />
           )}
         </For>
         <Show when={following()}>{props.tail}</Show>
-        <Show when={loading() === "newer"}>
-          <p class="py-1 text-center text-xs text-slate-600 dark:text-slate-400">Loading newer messages…</p>
-        </Show>
       </div>
+      <Show when={loading()}>
+        <p role="status" class="absolute left-1/2 top-2 -translate-x-1/2 rounded-full bg-slate-100 px-3 py-1 text-xs text-slate-700 shadow dark:bg-slate-800 dark:text-slate-200">
+          {loading() === "newer" ? "Loading newer messages…" : "Loading older messages…"}
+        </p>
+      </Show>
       <Show when={!atBottom() || !following()}>
         <button type="button" data-testid="jump-to-latest" onClick={jumpToLatest}
           aria-label={newCount() > 0 ? `Jump to latest, ${newCount()} new` : "Jump to latest"}

@@ -1,18 +1,19 @@
 import { Show } from "solid-js";
 import type { ChatMessage } from "../../../../src/protocol/index.ts";
 import { MessageText } from "../message-text.tsx";
-import { dayOf, timeOf } from "../time.ts";
+import { dayOf, sameDay, timeOf } from "../time.ts";
 import { Avatar } from "./avatar.tsx";
 
 export const BOT_ID = "bot:ai";
 /** A new run (name and avatar again) starts after this long without a message from the sender. */
 const RUN_GAP_MS = 5 * 60_000;
 
-const fullDate = (ts: number) => new Date(ts).toLocaleString([], { dateStyle: "full", timeStyle: "medium" });
+const fullFormat = new Intl.DateTimeFormat([], { dateStyle: "full", timeStyle: "medium" });
+const fullDate = (ts: number) => fullFormat.format(ts);
 
 /** Whether `m` continues the previous message's run (same sender, same day, close in time). */
 export function continuesRun(prev: ChatMessage | undefined, m: ChatMessage): boolean {
-  return !!prev && prev.from === m.from && m.createdAt - prev.createdAt < RUN_GAP_MS && dayOf(prev.createdAt) === dayOf(m.createdAt);
+  return !!prev && prev.from === m.from && m.createdAt - prev.createdAt < RUN_GAP_MS && sameDay(prev.createdAt, m.createdAt);
 }
 
 export function Stamp(props: { ts: number; class?: string }) {
@@ -30,14 +31,17 @@ export function Stamp(props: { ts: number; class?: string }) {
  */
 export function MessageRow(props: {
   m: ChatMessage;
+  /** The message before it in the rendered window. */
   prev: ChatMessage | undefined;
+  /** The room's first message (without `prev`, a day separator only shows here, not above a page not loaded yet). */
+  first: boolean;
   own: boolean;
   unreadDivider: boolean;
   seen: string | null;
   /** Briefly marked: the message a search result opened. */
   highlighted?: boolean;
 }) {
-  const newDay = () => !props.prev || dayOf(props.prev.createdAt) !== dayOf(props.m.createdAt);
+  const newDay = () => (props.prev ? !sameDay(props.prev.createdAt, props.m.createdAt) : props.first);
   const compact = () => !props.unreadDivider && continuesRun(props.prev, props.m);
   const bot = () => props.m.from === BOT_ID;
   return (
