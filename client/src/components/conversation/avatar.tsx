@@ -5,6 +5,10 @@ export function hueOf(id: string): number {
   return h % 360;
 }
 
+/** Saturation and lightness of every avatar: at 28% even the brightest hue keeps white text ≥ 4.5:1. */
+export const AVATAR_SL = { saturation: 60, lightness: 28 } as const;
+export const avatarColour = (id: string) => `hsl(${hueOf(id)} ${AVATAR_SL.saturation}% ${AVATAR_SL.lightness}%)`;
+
 export const initialsOf = (name: string) =>
   (name.replace(/[^\p{L}\p{N}]+/gu, " ").trim().split(" ").slice(0, 2).map((w) => w[0]).join("") || "?").toUpperCase();
 
@@ -15,7 +19,7 @@ export function Avatar(props: { id: string; name: string }) {
       aria-hidden="true"
       data-testid="avatar"
       class="inline-flex h-9 w-9 shrink-0 select-none items-center justify-center rounded-full text-sm font-semibold text-white"
-      style={{ "background-color": `hsl(${hueOf(props.id)} 60% 32%)` }}
+      style={{ "background-color": avatarColour(props.id) }}
     >
       {initialsOf(props.name)}
     </span>
