@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { AVATAR_SL } from "../../client/src/components/conversation/avatar.tsx";
+import { AVATAR_SL } from "../../client/src/components/conversation/avatar-colour.ts";
 
 /** WCAG relative luminance of an HSL colour. */
 function luminance(hue: number, s: number, l: number): number {
