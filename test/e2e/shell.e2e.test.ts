@@ -186,9 +186,16 @@ describeIf(run, "web client shell", "needs Chromium (/usr/bin/chromium)", () => 
     await outgoing.waitFor({ state: "detached" });
 
     await befriendInUi(a, b);
+    await openDm(a, b.name);
+    await openDm(b, a.name);
     await a.page.getByRole("button", { name: `Unfriend ${b.name}` }).click();
     await a.page.getByTestId("friend").filter({ hasText: b.name }).waitFor({ state: "detached" });
     await b.page.getByTestId("friend").filter({ hasText: a.name }).waitFor({ state: "detached" });
+    // Their DM stays readable but takes no new messages, on both sides, without a reload.
+    for (const u of [a, b]) {
+      await u.page.getByTestId("read-only").waitFor();
+      expect(await u.page.getByTestId("composer").count()).toBe(0);
+    }
   }, LONG);
 
   test("groups: members with presence, the creator adds, removes and renames, a blank name is refused, members leave", async () => {

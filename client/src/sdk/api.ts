@@ -46,7 +46,20 @@ export class Api {
   }
 
   ticket = () => this.call<{ ticket: string }>("POST", "/api/auth/ws-ticket");
-  conversations = () => this.call<{ conversations: RoomSummary[] }>("GET", "/api/conversations");
+  /** One page of the room list, most recent first; `next` continues it. */
+  conversations = (after?: string) =>
+    this.call<{ conversations: RoomSummary[]; next: string | null }>("GET", `/api/conversations${after ? `?after=${encodeURIComponent(after)}` : ""}`);
+  /** The whole room list, following the pages. */
+  allConversations = async (): Promise<RoomSummary[]> => {
+    const rooms: RoomSummary[] = [];
+    let after: string | undefined;
+    do {
+      const page = await this.conversations(after);
+      rooms.push(...page.conversations);
+      after = page.next ?? undefined;
+    } while (after);
+    return rooms;
+  };
   messages = (room: string, before?: number, limit = 50) =>
     this.call<{ messages: ChatMessage[]; nextBefore: number | null }>(
       "GET",

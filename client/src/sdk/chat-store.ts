@@ -69,7 +69,7 @@ export function createChat() {
     const [f, r] = await Promise.all([api.friends(), api.requests()]);
     set({ friends: f.friends, incoming: r.incoming, outgoing: r.outgoing });
   };
-  const refreshRooms = async () => set("rooms", (await api.conversations()).conversations);
+  const refreshRooms = async () => set("rooms", await api.allConversations());
 
   // The app shell listens here for notifications (title, desktop, sound) and member changes.
   const frameListeners = new Set<(f: ServerFrame) => void>();
@@ -77,7 +77,10 @@ export function createChat() {
     for (const listen of frameListeners) listen(f);
     switch (f.type) {
       case "ready":
-        return set({ rooms: f.rooms, me: f.user });
+        set({ rooms: f.rooms, me: f.user });
+        // `ready` carries the most recent rooms only: the rest of the list comes in pages.
+        if (f.roomsNext) void refreshRooms().catch(() => {});
+        return;
       case "message":
         batch(() => {
           // Short of the live end, a live message would leave a gap: paging down reaches it.
@@ -113,7 +116,10 @@ export function createChat() {
       case "room.renamed":
         return set("rooms", (r) => r.id === f.room, "name", f.name);
       case "friend":
-        return void refreshSocial();
+        void refreshSocial();
+        // Friendship decides whether a DM can be written in (its `readOnly` flag).
+        if (f.op === "removed" || f.op === "accepted") void refreshRooms().catch(() => {});
+        return;
       case "ai.start":
         return set("ai", (a) => [...a, { streamId: f.streamId, room: f.room, text: "", status: "thinking", messageId: null }]);
       case "ai.delta":
@@ -166,6 +172,7 @@ export function createChat() {
     socket,
     start,
     refreshSocial,
+    refreshRooms,
     markRead,
     /**
      * Makes the room active and loads its newest messages back to the first unread one (up to
