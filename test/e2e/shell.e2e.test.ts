@@ -42,7 +42,8 @@ describeIf(run, "web client shell", "needs Chromium (/usr/bin/chromium)", () => 
 
   test("sign-up shows the rules up front, focuses the name, refuses bad input in words, shows a busy button", async () => {
     const { ctx, page } = await openClient(browser, server.url);
-    expect(await activeElement(page)).toMatchObject({ name: "username" });
+    // The form appears once the page knows there is no session to resume: wait for it, focused.
+    await page.waitForFunction(() => (document.activeElement as HTMLInputElement | null)?.name === "username", undefined, { timeout: 15_000 });
     await page.getByRole("button", { name: "No account? Sign up" }).click();
     await page.getByText("3–32 characters: lowercase letters, digits and _").waitFor();
     await page.getByText("At least 8 characters").waitFor();
