@@ -67,6 +67,7 @@ export class SocialService {
 
   async cancel(me: Principal, toId: string): Promise<void> {
     if (!(await this.social.deleteRequest(me.userId, toId))) fail("not_found", "no pending request to that user");
+    this.notifier.toUser(toId, { type: "friend", userId: me.userId, username: me.username, op: "cancelled" });
   }
 
   async unfriend(me: Principal, otherId: string): Promise<void> {

@@ -150,7 +150,7 @@ export const serverFrameSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("room.removed"), room: z.string() }),
   z.object({ type: z.literal("room.renamed"), room: z.string(), name: z.string() }),
   z.object({ type: z.literal("read"), ref: z.string().optional(), room: z.string(), userId: z.string(), seq: z.number().int() }),
-  z.object({ type: z.literal("friend"), userId: z.string(), username: z.string(), op: z.enum(["requested", "accepted", "declined", "removed"]) }),
+  z.object({ type: z.literal("friend"), userId: z.string(), username: z.string(), op: z.enum(["requested", "accepted", "declined", "cancelled", "removed"]) }),
   z.object({ type: z.literal("ai.start"), room: z.string(), streamId: z.string(), botId: z.string(), botName: z.string(), replyTo: z.string() }),
   z.object({ type: z.literal("ai.delta"), room: z.string(), streamId: z.string(), index: z.number().int(), text: z.string() }),
   z.object({

@@ -185,6 +185,7 @@ describeIf(run, "web client shell", "needs Chromium (/usr/bin/chromium)", () => 
 
     await a.page.getByRole("button", { name: `Cancel request to ${b.name}` }).click();
     await outgoing.waitFor({ state: "detached" });
+    await b.page.getByTestId("incoming").filter({ hasText: a.name }).waitFor({ state: "detached" }); // live, no reload
 
     await befriendInUi(a, b);
     await openDm(a, b.name);

@@ -116,6 +116,14 @@ export function protocolSuite(label: string, env: () => Record<string, string>) 
         const friends = await api(url, "GET", "/api/friends", { token: a.accessToken });
         expect(friends.body.friends).toEqual([{ id: b.id, username: b.username, online: true, lastSeen: null }]);
 
+        // A cancelled request disappears for its receiver too, live.
+        const aws = await connect(a);
+        await api(url, "POST", "/api/friends/requests", { token: c.accessToken, body: { username: a.username } });
+        await aws.next("friend", (f) => f.op === "requested" && f.userId === c.id);
+        expect((await api(url, "DELETE", `/api/friends/requests/${a.id}`, { token: c.accessToken })).status).toBe(204);
+        expect((await aws.next("friend", (f) => f.op === "cancelled")).userId).toBe(c.id);
+        expect((await api(url, "GET", "/api/friends/requests", { token: a.accessToken })).body.incoming).toEqual([]);
+
         await api(url, "POST", "/api/friends/requests", { token: c.accessToken, body: { username: a.username } });
         expect((await api(url, "POST", `/api/friends/requests/${c.id}/decline`, { token: a.accessToken })).status).toBe(204);
         expect((await api(url, "POST", `/api/friends/requests/${c.id}/accept`, { token: a.accessToken })).status).toBe(404);
