@@ -73,7 +73,8 @@ export async function befriendInUi(a: User, b: User) {
 /** Opens the DM with a friend from the friends list and waits until it is the open conversation. */
 export async function openDm(u: User, friend: string) {
   await u.page.getByTestId("friend").filter({ hasText: friend }).getByRole("button", { name: friend, exact: true }).click();
-  await u.page.locator("[data-testid=room][data-kind=dm][aria-current=true]").filter({ hasText: `@${friend}` }).waitFor();
+  // Attached, not visible: on a phone the list hides once the conversation opens.
+  await u.page.locator("[data-testid=room][data-kind=dm][aria-current=true]").filter({ hasText: `@${friend}` }).waitFor({ state: "attached" });
 }
 
 export async function send(page: Page, text: string) {

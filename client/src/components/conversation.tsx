@@ -80,9 +80,6 @@ export function Conversation(props: { chat: Chat; room: string }) {
 
   return (
     <section class="flex h-full min-w-0 flex-1 flex-col" aria-label="Conversation">
-      <header class="border-b border-slate-200 px-4 py-2 font-semibold dark:border-slate-700">
-        <h2>{room()?.kind === "dm" ? `@${room()?.name}` : `# ${room()?.name ?? ""}`}</h2>
-      </header>
       <MessageList chat={props.chat} room={props.room} firstUnread={firstUnread} tail={tail}
         seen={(m) => (seen()?.seq === m.seq ? seen()!.text : null)} handle={(h) => (list = h)} />
       <p class="h-5 truncate px-4 text-xs text-slate-600 dark:text-slate-400" data-testid="typing" aria-live="polite">

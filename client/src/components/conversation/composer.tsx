@@ -163,7 +163,7 @@ export function Composer(props: {
       </Show>
       <div class="flex items-end gap-2">
         <textarea ref={area} id="composer" rows={1} value={draft()} aria-label="Message" data-testid="composer"
-          placeholder="Message (Enter to send, Shift+Enter for a new line)"
+          placeholder="Write a message…" title="Enter sends, Shift+Enter adds a line"
           aria-describedby="composer-counter" aria-invalid={over()}
           onInput={(e) => { setDraft(e.currentTarget.value); typed(e.currentTarget.value); void suggest(); }}
           onKeyDown={onKeyDown}
