@@ -30,7 +30,7 @@ export function renderSearch(s: SearchResults, showLimit: (sweep: Sweep) => stri
     `| search latency p50 / p99 (ms) | ${ms(s.embedded)} | ${ms(s.elasticsearch)} |`,
     `| search queries/s (one client) | ${s.embedded?.queriesPerSec ?? "not run"} | ${s.elasticsearch?.queriesPerSec ?? "not run"} |`,
     `| mean hits per query (page-capped) | ${s.embedded?.meanHits ?? "–"} | ${s.elasticsearch?.meanHits ?? "–"} |`,
-    `| indexing: activity events/s through Kafka into Elasticsearch | | ${s.indexing ? `${s.indexing.eventsPerSec.toLocaleString("en-US")} (${s.indexing.indexed} of ${s.indexing.events} in ${s.indexing.seconds} s${s.indexing.complete ? "" : ", deadline passed"})` : (s.notRun.indexing ?? "not run")} |`,
+    `| indexing: activity events/s through Kafka into Elasticsearch | | ${s.indexing ? `${s.indexing.eventsPerSec.toLocaleString("en-US")} (${s.indexing.indexed} of ${s.indexing.events} in ${s.indexing.seconds} s${s.indexing.complete ? "" : ", deadline passed"}${s.indexing.parked ? `, ${s.indexing.parked} parked by the producer` : ""})` : (s.notRun.indexing ?? "not run")} |`,
     `| fan-out delivered msg/s, activity on → off (same run) | ${s.activityFanout ? `${showLimit(s.activityFanout.on)} → ${showLimit(s.activityFanout.off)}` : (s.notRun.activityFanout ?? "not run")} | |`,
   ];
   const notRun = Object.entries(s.notRun);

@@ -21,7 +21,7 @@ import { dropElastic, seedElastic, seedMessages } from "./seed-messages.ts";
 const GROUPS = 3;
 const WARMUP = 40;
 const INDEXING_EVENTS = 50_000;
-const INDEXING_DEADLINE_MS = 90_000;
+const INDEXING_DEADLINE_MS = 60_000;
 
 export interface SectionContext {
   plan: Plan;
