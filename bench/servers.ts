@@ -237,8 +237,19 @@ export function startGenerator<T>(script: string, config: unknown, cpu = GENERAT
   const proc = track(Bun.spawn(pinned(cpu, [process.execPath, join(ROOT, "bench/generator", script), file]), {
     stdin: "pipe",
     stdout: "pipe",
-    stderr: "inherit",
+    stderr: "pipe",
   }));
+  // Shown as it comes, and the last of it kept: a generator that dies says why in the results.
+  let stderrTail = "";
+  void (async () => {
+    const decoder = new TextDecoder();
+    const err = (proc.stderr as ReadableStream<Uint8Array>).getReader();
+    for (let r = await err.read(); !r.done; r = await err.read()) {
+      process.stderr.write(r.value);
+      stderrTail = (stderrTail + decoder.decode(r.value, { stream: true })).slice(-2000);
+    }
+  })();
+  const why = () => stderrTail.split("\n").filter((l) => /error/i.test(l)).at(-1)?.trim() ?? "no error printed";
   const reader = (proc.stdout as ReadableStream<Uint8Array>).getReader();
   const decoder = new TextDecoder();
   let buf = "";
@@ -252,7 +263,10 @@ export function startGenerator<T>(script: string, config: unknown, cpu = GENERAT
         continue;
       }
       const r = await reader.read();
-      if (r.done) throw new Error(`${script} exited without a result`);
+      if (r.done) {
+        await proc.exited;
+        throw new Error(`${script} exited without a result (${why()})`);
+      }
       buf += decoder.decode(r.value, { stream: true });
     }
   };
@@ -262,9 +276,14 @@ export function startGenerator<T>(script: string, config: unknown, cpu = GENERAT
     result,
     next,
     command(line) {
-      const sink = proc.stdin as import("bun").FileSink;
-      sink.write(line + "\n");
-      sink.flush();
+      if (proc.exitCode !== null) return; // it ended (and said why through next())
+      try {
+        const sink = proc.stdin as import("bun").FileSink;
+        sink.write(line + "\n");
+        sink.flush();
+      } catch {
+        // it ended between the check and the write
+      }
     },
   };
 }

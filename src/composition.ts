@@ -150,6 +150,8 @@ function bounded(a: Adapters, ms: number, log: Logger): Adapters {
     presence: b("presence", a.presence),
     limiter: b("limiter", a.limiter),
     tickets: b("tickets", a.tickets),
+    search: b("search", a.search),
+    analytics: b("analytics", a.analytics),
     lifecycle: [...a.lifecycle, calls],
   };
 }

@@ -20,6 +20,7 @@ export interface ProjectAccount {
 }
 
 const now = () => performance.timeOrigin + performance.now();
+const READY_TIMEOUT_MS = 60_000;
 
 export async function connect(
   target: Target,
@@ -32,7 +33,15 @@ export async function connect(
   onOther?: (frame: string) => void,
 ): Promise<BenchClient> {
   const ws = await openSocket(target, room, account);
-  const ready = new Promise<void>((resolve) => {
+  const ready = new Promise<void>((settle, reject) => {
+    // A socket the server closes (or never readies) fails the run with why, instead of hanging it.
+    const timer = setTimeout(() => reject(new Error(`${target.kind}: no ready within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
+    ws.onclose = (e) => reject(new Error(`${target.kind}: socket closed before ready (${e.code} ${e.reason})`));
+    const resolve = () => {
+      clearTimeout(timer);
+      ws.onclose = null;
+      settle();
+    };
     ws.onmessage = (e) => {
       const data = String(e.data);
       switch (target.kind) {

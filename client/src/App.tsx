@@ -1,4 +1,4 @@
-import { createEffect, createSignal, lazy, onMount, Show } from "solid-js";
+import { createEffect, createSignal, lazy, onCleanup, onMount, Show } from "solid-js";
 import { AuthForm } from "./components/auth-form.tsx";
 import { Conversation } from "./components/conversation.tsx";
 import { AppHeader } from "./components/shell/app-header.tsx";
@@ -7,12 +7,19 @@ import { ConnectionBanner } from "./components/shell/connection-banner.tsx";
 import { lastRoom, rememberRoom } from "./components/shell/last-room.ts";
 import { RoomBar } from "./components/shell/room-bar.tsx";
 import { Sidebar } from "./components/sidebar.tsx";
+import { SearchDialog } from "./components/search/search-dialog.tsx";
 import { createChat } from "./sdk/chat-store.ts";
 
-/** The open conversation's message box (the only textarea in the room pane). */
+// uPlot and the charts load only when an administrator opens the dashboard (initial bundle budget).
+const Dashboard = lazy(() => import("./components/analytics/dashboard.tsx"));
+
+/** Whether a key press goes to something the user types into ("/" must stay a character there). */
+const typing = (t: EventTarget | null) => t instanceof HTMLElement && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
+
 // Only group members who open the details panel need it: loaded on first use.
 const GroupDetails = lazy(() => import("./components/shell/group-details.tsx").then((m) => ({ default: m.GroupDetails })));
 
+/** The open conversation's message box (the only textarea in the room pane). */
 const focusComposer = () => queueMicrotask(() => document.querySelector<HTMLElement>("#main textarea")?.focus());
 
 export function App() {
@@ -23,12 +30,16 @@ export function App() {
   // Phones show the list or the conversation; wider screens show both side by side.
   const [pane, setPane] = createSignal<"list" | "room">("room");
   const [details, setDetails] = createSignal(false);
+  const [searching, setSearching] = createSignal(false);
+  const [dashboard, setDashboard] = createSignal(false);
+  const [admin, setAdmin] = createSignal(false);
   const activeRoom = () => s.rooms.find((r) => r.id === s.active);
   // Lets tests (and curious users in devtools) simulate a dropped network.
   (window as unknown as { __chatDrop: () => void }).__chatDrop = () => chat.socket.dropConnection();
 
   const enter = async () => {
     await chat.start();
+    void chat.api.me().then((me) => setAdmin(me.admin), () => setAdmin(false));
     const me = s.me!.id;
     const last = lastRoom(me);
     await chat.open(last && s.rooms.some((r) => r.id === last) ? last : "general");
@@ -39,6 +50,22 @@ export function App() {
     setReady(true);
   });
   createEffect(() => s.me && s.active && rememberRoom(s.me.id, s.active));
+  createEffect(() => !s.me && (setAdmin(false), setSearching(false), setDashboard(false)));
+  // Ctrl/Cmd+K anywhere, or "/" outside text fields, opens the search.
+  const onKey = (e: KeyboardEvent) => {
+    if (!s.me) return;
+    if (((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "k") || (e.key === "/" && !e.ctrlKey && !e.metaKey && !e.altKey && !typing(e.target))) {
+      e.preventDefault();
+      setSearching(true);
+    }
+  };
+  document.addEventListener("keydown", onKey);
+  onCleanup(() => document.removeEventListener("keydown", onKey));
+  const openHit = async (room: string, seq: number) => {
+    setSearching(false);
+    await chat.openAt(room, seq).catch(() => chat.open(room));
+    setPane("room");
+  };
   createEffect(() => activeRoom()?.kind !== "group" && setDetails(false));
   const opened = () => {
     setPane("room");
@@ -53,7 +80,11 @@ export function App() {
           Skip to the message box
         </a>
         <div class="flex h-full flex-col">
-          <AppHeader chat={chat} attention={attention} />
+          <AppHeader chat={chat} attention={attention} onSearch={() => setSearching(true)} onDashboard={admin() ? () => setDashboard(true) : undefined} />
+          <SearchDialog chat={chat} open={searching()} onClose={() => setSearching(false)} onPick={(room, seq) => void openHit(room, seq)} />
+          <Show when={dashboard()}>
+            <Dashboard chat={chat} onClose={() => setDashboard(false)} />
+          </Show>
           <ConnectionBanner chat={chat} />
           <Show when={s.notice}>
             <div role="alert" class="flex justify-between bg-amber-100 px-4 py-1 text-sm text-amber-950">

@@ -57,7 +57,7 @@ const HSTS = "max-age=15552000; includeSubDomains";
 export function createHttpApp(d: HttpDeps) {
   const api = new Hono()
     .route("/auth", authRoutes(d.auth, { trustProxy: d.trustProxy }))
-    .route("/", socialRoutes(d.auth, d.social))
+    .route("/", socialRoutes(d.auth, d.social, (p) => d.analytics.isAdmin(p)))
     .route("/", conversationRoutes(d.auth, d.rooms, d.chat))
     .route("/", searchRoutes(d.auth, d.search, d.analytics));
 

@@ -42,7 +42,8 @@ describeIf(run, "web client shell", "needs Chromium (/usr/bin/chromium)", () => 
 
   test("sign-up shows the rules up front, focuses the name, refuses bad input in words, shows a busy button", async () => {
     const { ctx, page } = await openClient(browser, server.url);
-    expect(await activeElement(page)).toMatchObject({ name: "username" });
+    // The form appears once the page knows there is no session to resume: wait for it, focused.
+    await page.waitForFunction(() => (document.activeElement as HTMLInputElement | null)?.name === "username", undefined, { timeout: 15_000 });
     await page.getByRole("button", { name: "No account? Sign up" }).click();
     await page.getByText("3–32 characters: lowercase letters, digits and _").waitFor();
     await page.getByText("At least 8 characters").waitFor();
@@ -186,9 +187,16 @@ describeIf(run, "web client shell", "needs Chromium (/usr/bin/chromium)", () => 
     await outgoing.waitFor({ state: "detached" });
 
     await befriendInUi(a, b);
+    await openDm(a, b.name);
+    await openDm(b, a.name);
     await a.page.getByRole("button", { name: `Unfriend ${b.name}` }).click();
     await a.page.getByTestId("friend").filter({ hasText: b.name }).waitFor({ state: "detached" });
     await b.page.getByTestId("friend").filter({ hasText: a.name }).waitFor({ state: "detached" });
+    // Their DM stays readable but takes no new messages, on both sides, without a reload.
+    for (const u of [a, b]) {
+      await u.page.getByTestId("read-only").waitFor();
+      expect(await u.page.getByTestId("composer").count()).toBe(0);
+    }
   }, LONG);
 
   test("groups: members with presence, the creator adds, removes and renames, a blank name is refused, members leave", async () => {

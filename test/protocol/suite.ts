@@ -38,7 +38,7 @@ export function protocolSuite(label: string, env: () => Record<string, string>) 
       test("register, me, login; duplicate username and bad input are rejected", async () => {
         const a = await register(url, "acc");
         const me = await api(url, "GET", "/api/me", { token: a.accessToken });
-        expect(me.body).toEqual({ id: a.id, username: a.username });
+        expect(me.body).toEqual({ id: a.id, username: a.username, admin: false });
         expect((await api(url, "POST", "/api/auth/register", { body: { username: a.username, password: "another pass" } })).status).toBe(409);
         const bad = await api(url, "POST", "/api/auth/register", { body: { username: "X!", password: "short" } });
         expect(bad.status).toBe(400);

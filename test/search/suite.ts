@@ -196,6 +196,9 @@ export function searchSuite(mode: string, env: ServerEnv, skip = false) {
       expect(denied.status).toBe(403);
       expect(denied.body.error.code).toBe("forbidden");
       expect((await api(server.url, "GET", "/api/analytics?range=1y", { token })).status).toBe(400);
+      // The client offers the dashboard only to those `/api/me` calls administrators.
+      expect((await api(server.url, "GET", "/api/me", { token })).body.admin).toBe(true);
+      expect((await api(server.url, "GET", "/api/me", { token: a.accessToken })).body.admin).toBe(false);
       for (const w of [wa, wb, wc]) w.close();
     });
   });

@@ -88,8 +88,15 @@ export function Conversation(props: { chat: Chat; room: string }) {
       <p class="h-5 truncate px-4 text-xs text-slate-600 dark:text-slate-400" data-testid="typing" aria-live="polite">
         {typers().length === 1 ? `${typers()[0]} is typing…` : typers().length > 1 ? `${typers().join(", ")} are typing…` : ""}
       </p>
-      <Composer draftKey={`chat.draft:${s.me?.id ?? ""}:${props.room}`} onSend={send}
-        onTyping={(on) => props.chat.typing(props.room, on)} handle={(h) => (composer = h)} />
+      <Show when={!s.rooms.find((r) => r.id === props.room)?.readOnly}
+        fallback={
+          <p role="status" data-testid="read-only" class="border-t border-slate-200 p-3 text-sm text-slate-700 dark:border-slate-700 dark:text-slate-300">
+            You are no longer friends: this conversation is read-only. Add each other as friends again to write here.
+          </p>
+        }>
+        <Composer draftKey={`chat.draft:${s.me?.id ?? ""}:${props.room}`} onSend={send}
+          onTyping={(on) => props.chat.typing(props.room, on)} handle={(h) => (composer = h)} />
+      </Show>
     </section>
   );
 }

@@ -1,5 +1,17 @@
 /** REST client: access token in memory, refresh through the httpOnly cookie before it expires. */
-import type { AuthResponse, Friend, PublicUser, RoomReader, RoomSummary, ChatMessage } from "../../../src/protocol/index.ts";
+import type {
+  AnalyticsRange, AnalyticsReport, AuthResponse, ChatMessage, Friend, PublicUser, RoomReader, RoomSummary, SearchResponse,
+} from "../../../src/protocol/index.ts";
+
+/** `GET /api/search` filters, as the search dialog sets them (times in epoch ms). */
+export interface SearchParams {
+  q: string;
+  room?: string;
+  from?: string;
+  after?: number;
+  before?: number;
+  cursor?: string;
+}
 
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -34,12 +46,38 @@ export class Api {
   }
 
   ticket = () => this.call<{ ticket: string }>("POST", "/api/auth/ws-ticket");
-  conversations = () => this.call<{ conversations: RoomSummary[] }>("GET", "/api/conversations");
+  /** One page of the room list, most recent first; `next` continues it. */
+  conversations = (after?: string) =>
+    this.call<{ conversations: RoomSummary[]; next: string | null }>("GET", `/api/conversations${after ? `?after=${encodeURIComponent(after)}` : ""}`);
+  /** The whole room list, following the pages. */
+  allConversations = async (): Promise<RoomSummary[]> => {
+    const rooms: RoomSummary[] = [];
+    let after: string | undefined;
+    do {
+      const page = await this.conversations(after);
+      rooms.push(...page.conversations);
+      after = page.next ?? undefined;
+    } while (after);
+    return rooms;
+  };
   messages = (room: string, before?: number, limit = 50) =>
     this.call<{ messages: ChatMessage[]; nextBefore: number | null }>(
       "GET",
       `/api/conversations/${encodeURIComponent(room)}/messages?limit=${limit}${before ? `&before=${before}` : ""}`,
     );
+  /** The page holding `seq` with messages on both sides; `nextAfter` is set when newer ones follow. */
+  around = (room: string, seq: number, limit = 100) =>
+    this.call<{ messages: ChatMessage[]; nextBefore: number | null; nextAfter?: number | null }>(
+      "GET",
+      `/api/conversations/${encodeURIComponent(room)}/messages?limit=${limit}&around=${seq}`,
+    );
+  me = () => this.call<PublicUser & { admin: boolean }>("GET", "/api/me");
+  search = (p: SearchParams) => {
+    const q = new URLSearchParams({ q: p.q });
+    for (const k of ["room", "from", "after", "before", "cursor"] as const) if (p[k] !== undefined && p[k] !== "") q.set(k, String(p[k]));
+    return this.call<SearchResponse>("GET", `/api/search?${q}`);
+  };
+  analytics = (range: AnalyticsRange) => this.call<AnalyticsReport>("GET", `/api/analytics?range=${range}`);
   reads = (room: string) => this.call<{ reads: RoomReader[] }>("GET", `/api/conversations/${encodeURIComponent(room)}/reads`);
   friends = () => this.call<{ friends: Friend[] }>("GET", "/api/friends");
   requests = () =>

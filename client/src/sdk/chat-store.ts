@@ -30,6 +30,10 @@ interface State {
   rooms: RoomSummary[];
   messages: Record<string, ChatMessage[]>;
   hasOlder: Record<string, boolean>;
+  /** True while the room holds a page from its past (opened at a search hit) short of the live end. */
+  hasNewer: Record<string, boolean>;
+  /** A message to open the room at (a search hit): the list scrolls to it, highlights it, then clears this. */
+  focus: Record<string, number | undefined>;
   /** True once `open` has loaded what the room opens on (its newest messages back to the first unread). */
   loaded: Record<string, boolean>;
   pending: PendingMessage[];
@@ -50,7 +54,7 @@ const OPEN_UNREAD_MAX = 1000;
 export function createChat() {
   const api = new Api();
   const [state, set] = createStore<State>({
-    connection: "offline", me: null, rooms: [], messages: {}, hasOlder: {}, loaded: {}, pending: [], typing: {}, reads: {}, names: {},
+    connection: "offline", me: null, rooms: [], messages: {}, hasOlder: {}, hasNewer: {}, focus: {}, loaded: {}, pending: [], typing: {}, reads: {}, names: {},
     friends: [], incoming: [], outgoing: [], ai: [], active: null, notice: null,
   });
 
@@ -65,7 +69,7 @@ export function createChat() {
     const [f, r] = await Promise.all([api.friends(), api.requests()]);
     set({ friends: f.friends, incoming: r.incoming, outgoing: r.outgoing });
   };
-  const refreshRooms = async () => set("rooms", (await api.conversations()).conversations);
+  const refreshRooms = async () => set("rooms", await api.allConversations());
 
   // The app shell listens here for notifications (title, desktop, sound) and member changes.
   const frameListeners = new Set<(f: ServerFrame) => void>();
@@ -73,10 +77,14 @@ export function createChat() {
     for (const listen of frameListeners) listen(f);
     switch (f.type) {
       case "ready":
-        return set({ rooms: f.rooms, me: f.user });
+        set({ rooms: f.rooms, me: f.user });
+        // `ready` carries the most recent rooms only: the rest of the list comes in pages.
+        if (f.roomsNext) void refreshRooms().catch(() => {});
+        return;
       case "message":
         batch(() => {
-          addMessages(f.room, [f]);
+          // Short of the live end, a live message would leave a gap: paging down reaches it.
+          if (!state.hasNewer[f.room]) addMessages(f.room, [f]);
           set("pending", (p) => p.filter((x) => !(x.clientId === f.clientId && f.from === state.me?.id)));
           set("rooms", (r) => r.id === f.room, produce((r) => {
             r.lastMessage = f;
@@ -108,7 +116,10 @@ export function createChat() {
       case "room.renamed":
         return set("rooms", (r) => r.id === f.room, "name", f.name);
       case "friend":
-        return void refreshSocial();
+        void refreshSocial();
+        // Friendship decides whether a DM can be written in (its `readOnly` flag).
+        if (f.op === "removed" || f.op === "accepted") void refreshRooms().catch(() => {});
+        return;
       case "ai.start":
         return set("ai", (a) => [...a, { streamId: f.streamId, room: f.room, text: "", status: "thinking", messageId: null }]);
       case "ai.delta":
@@ -152,7 +163,7 @@ export function createChat() {
   api.onSessionEnded = () => {
     socket.close();
     // Nothing of this session's conversations stays for whoever logs in next on this page.
-    set({ me: null, connection: "offline", messages: {}, hasOlder: {}, loaded: {}, pending: [], typing: {}, reads: {}, names: {}, ai: [], active: null });
+    set({ me: null, connection: "offline", messages: {}, hasOlder: {}, hasNewer: {}, focus: {}, loaded: {}, pending: [], typing: {}, reads: {}, names: {}, ai: [], active: null });
   };
 
   return {
@@ -161,6 +172,7 @@ export function createChat() {
     socket,
     start,
     refreshSocial,
+    refreshRooms,
     markRead,
     /**
      * Makes the room active and loads its newest messages back to the first unread one (up to
@@ -173,6 +185,9 @@ export function createChat() {
         set("loaded", room, false);
       });
       void this.loadReads(room);
+      // A page from the past (a search hit) is not what the room opens on: start again from the newest.
+      if (state.hasNewer[room]) set("messages", room, undefined!);
+      set("hasNewer", room, false);
       const r = state.rooms.find((x) => x.id === room);
       const firstUnread = r && r.unread > 0 ? r.lastReadSeq + 1 : Infinity;
       try {
@@ -184,6 +199,43 @@ export function createChat() {
         set("loaded", room, true);
       }
     },
+    /**
+     * Opens the room at message `seq` (a search hit) with the messages around it, replacing what the
+     * room held; `loadNewer` pages on from there to the live end.
+     */
+    async openAt(room: string, seq: number) {
+      const page = await api.around(room, seq, 100);
+      const newest = Math.max(0, ...page.messages.map((m) => m.seq));
+      const newer = page.nextAfter != null;
+      // At the live end already: keep what arrived while the page was on its way.
+      const keep = newer ? [] : (state.messages[room] ?? []).filter((m) => m.seq > newest);
+      batch(() => {
+        set("messages", room, []);
+        addMessages(room, [...page.messages, ...keep]);
+        set("hasOlder", room, page.nextBefore !== null);
+        set("hasNewer", room, newer);
+        set("focus", room, seq);
+        set("loaded", room, true);
+        set("active", room);
+      });
+      void this.loadReads(room);
+    },
+    /** The next page after the newest message held (`around` a seq half a page further on). */
+    async loadNewer(room: string) {
+      const newest = state.messages[room]?.at(-1)?.seq ?? 0;
+      const page = await api.around(room, newest + 50, 100);
+      addMessages(room, page.messages);
+      set("hasNewer", room, page.nextAfter != null);
+    },
+    /** Drops a page from the past and loads the newest messages (jump to latest from a search hit). */
+    async reloadLatest(room: string) {
+      batch(() => {
+        set("messages", room, []);
+        set("hasNewer", room, false);
+      });
+      await this.loadOlder(room);
+    },
+    clearFocus: (room: string) => set("focus", room, undefined),
     async loadOlder(room: string) {
       const oldest = state.messages[room]?.[0]?.seq;
       const page = await api.messages(room, oldest, 100);

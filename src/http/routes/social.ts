@@ -1,17 +1,18 @@
 import { Hono } from "hono";
-import type { AuthService } from "../../domain/auth/auth-service.ts";
+import type { AuthService, Principal } from "../../domain/auth/auth-service.ts";
 import type { SocialService } from "../../domain/social-service.ts";
 import { friendRequestSchema, userSearchSchema } from "../../protocol/index.ts";
 import { requireAuth, type AppEnv } from "../context.ts";
 import { validate } from "../validate.ts";
 
-export function socialRoutes(auth: AuthService, social: SocialService) {
+/** `isAdmin` lets `/api/me` tell the client whether to offer the analytics dashboard. */
+export function socialRoutes(auth: AuthService, social: SocialService, isAdmin: (p: Principal) => boolean) {
   // On each route, not `.use`: mounted at "/", a `.use` would run for every /api path, known or not.
   const authed = requireAuth(auth);
   return new Hono<AppEnv>()
     .get("/me", authed, (c) => {
       const p = c.get("principal");
-      return c.json({ id: p.userId, username: p.username });
+      return c.json({ id: p.userId, username: p.username, admin: isAdmin(p) });
     })
     .get("/users", authed, validate("query", userSearchSchema), async (c) =>
       c.json({ users: await social.searchUsers(c.get("principal"), c.req.valid("query").q) }),

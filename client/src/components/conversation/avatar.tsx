@@ -1,9 +1,4 @@
-/** A stable hue per user id, so someone keeps their colour across rooms and reloads. */
-export function hueOf(id: string): number {
-  let h = 0;
-  for (let i = 0; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) >>> 0;
-  return h % 360;
-}
+import { avatarColour } from "./avatar-colour.ts";
 
 export const initialsOf = (name: string) =>
   (name.replace(/[^\p{L}\p{N}]+/gu, " ").trim().split(" ").slice(0, 2).map((w) => w[0]).join("") || "?").toUpperCase();
@@ -15,7 +10,7 @@ export function Avatar(props: { id: string; name: string }) {
       aria-hidden="true"
       data-testid="avatar"
       class="inline-flex h-9 w-9 shrink-0 select-none items-center justify-center rounded-full text-sm font-semibold text-white"
-      style={{ "background-color": `hsl(${hueOf(props.id)} 60% 32%)` }}
+      style={{ "background-color": avatarColour(props.id) }}
     >
       {initialsOf(props.name)}
     </span>

@@ -8,6 +8,8 @@ import { indexOfSeq, latestRange, rangeOf, sliceOf, STEP, WINDOW, type Range } f
 const EDGE_PX = 400;
 /** Closer than this to the end counts as "at the bottom": new messages then scroll into view. */
 const BOTTOM_PX = 48;
+/** How long a message opened from search stays highlighted. */
+const FLASH_MS = 3000;
 
 export interface MessageListHandle {
   jumpToLatest(): void;
@@ -35,13 +37,15 @@ export function MessageList(props: {
   const [range, setRange] = createSignal<Range | null>(null);
   const [atBottom, setAtBottom] = createSignal(true);
   const [shownSeq, setShownSeq] = createSignal(0);
-  const [loading, setLoading] = createSignal(false);
+  const [loading, setLoading] = createSignal<"older" | "newer" | null>(null);
+  const [flash, setFlash] = createSignal<number | null>(null);
   const visible = createMemo(() => {
     const r = range();
     return r ? sliceOf(messages(), r) : [];
   });
   const atStart = () => s.hasOlder[props.room] === false && visible()[0]?.seq === messages()[0]?.seq;
-  const following = () => range()?.to === null;
+  // Short of the live end (opened at a search hit), the list does not follow new messages.
+  const following = () => range()?.to === null && !s.hasNewer[props.room];
   const newCount = () => {
     const all = messages();
     return all.length - indexOfSeq(all, shownSeq() + 1);
@@ -79,25 +83,35 @@ export function MessageList(props: {
   };
 
   const jumpToLatest = () => {
+    if (s.hasNewer[props.room]) {
+      setRange(null);
+      void props.chat.reloadLatest(props.room).then(jumpToLatest, () => {});
+      return;
+    }
     setRange(latestRange(messages()));
     scrollToBottom();
     setAtBottom(true);
     measure();
   };
 
+  /** Loads a page beyond the held messages; false when it failed (the next scroll tries again). */
+  const fetchPage = async (which: "older" | "newer") => {
+    setLoading(which);
+    try {
+      await (which === "older" ? props.chat.loadOlder(props.room) : props.chat.loadNewer(props.room));
+      return true;
+    } catch {
+      return false;
+    } finally {
+      setLoading(null);
+    }
+  };
+
   const extendUp = async () => {
     const r = range();
     if (!r || loading()) return;
     if (indexOfSeq(messages(), r.from) === 0) {
-      if (s.hasOlder[props.room] === false) return;
-      setLoading(true);
-      try {
-        await props.chat.loadOlder(props.room);
-      } catch {
-        return; // the next scroll tries again
-      } finally {
-        setLoading(false);
-      }
+      if (s.hasOlder[props.room] === false || !(await fetchPage("older"))) return;
     }
     const all = messages();
     const start = indexOfSeq(all, r.from);
@@ -107,12 +121,20 @@ export function MessageList(props: {
     keepAnchor(() => setRange(rangeOf(all, newStart, Math.min(end, newStart + WINDOW))));
   };
 
-  const extendDown = () => {
+  const extendDown = async () => {
     const r = range();
-    if (!r || r.to === null) return;
+    if (!r || loading()) return;
+    let to = r.to;
+    if (to === null) {
+      if (!s.hasNewer[props.room]) return;
+      to = messages().at(-1)?.seq ?? 0;
+      if (!(await fetchPage("newer"))) return;
+    }
     const all = messages();
-    const end = Math.min(all.length, indexOfSeq(all, r.to + 1) + STEP);
+    const end = Math.min(all.length, indexOfSeq(all, to + 1) + STEP);
     keepAnchor(() => setRange(rangeOf(all, end - WINDOW, end)));
+    // Reaching the live end may put the reader at the bottom without another scroll event.
+    if (r.to === null) queueMicrotask(onScroll);
   };
 
   const onScroll = () => {
@@ -120,12 +142,12 @@ export function MessageList(props: {
     setAtBottom(dist < BOTTOM_PX && following());
     measure();
     if (list.scrollTop < EDGE_PX) void extendUp();
-    else if (dist < EDGE_PX) extendDown();
+    else if (dist < EDGE_PX) void extendDown();
   };
 
   // Open once the room's messages are loaded: at the first unread, or at the bottom.
   createEffect(() => {
-    if (range() || !s.loaded[props.room]) return;
+    if (range() || !s.loaded[props.room] || s.focus[props.room] !== undefined) return;
     const all = messages();
     const first = props.firstUnread;
     const atUnread = first !== null && all.length > 0 && all[0]!.seq <= first;
@@ -140,10 +162,32 @@ export function MessageList(props: {
     });
   });
 
+  let flashTimer: ReturnType<typeof setTimeout> | undefined;
+  onCleanup(() => clearTimeout(flashTimer));
+  // Opened at a message (a search hit): window around it, scrolled to the middle, highlighted a moment.
+  createEffect(() => {
+    const seq = s.focus[props.room];
+    if (seq === undefined || !s.loaded[props.room]) return;
+    const all = messages();
+    const start = Math.max(0, indexOfSeq(all, seq) - WINDOW / 2);
+    setRange(rangeOf(all, start, start + WINDOW));
+    setFlash(seq);
+    clearTimeout(flashTimer);
+    flashTimer = setTimeout(() => setFlash(null), FLASH_MS);
+    queueMicrotask(() => {
+      const row = list.querySelector<HTMLElement>(`[data-testid=message][data-seq="${seq}"]`);
+      if (row) list.scrollTop += row.getBoundingClientRect().top - list.getBoundingClientRect().top - (list.clientHeight - row.offsetHeight) / 2;
+      // Cleared once positioned: until then the other effects leave the window alone.
+      props.chat.clearFocus(props.room);
+      onScroll();
+    });
+  });
+
+
   // New messages: followed when at the bottom; otherwise they wait behind "Jump to latest".
   createEffect(on(() => messages().at(-1)?.seq, (last, prev) => {
     const r = range();
-    if (!r || r.to !== null || last === prev) return;
+    if (!r || r.to !== null || last === prev || s.focus[props.room] !== undefined) return;
     if (atBottom()) {
       const all = messages();
       if (visible().length > WINDOW + STEP) setRange(latestRange(all));
@@ -188,14 +232,14 @@ export function MessageList(props: {
           {(m, i) => (
             // Grouping looks only inside the window, so a page loading above never reshapes what is on screen.
             <MessageRow m={m} prev={i() > 0 ? visible()[i() - 1] : undefined} first={m.seq === 1}
-              own={m.from === s.me?.id} unreadDivider={m.seq === props.firstUnread} seen={props.seen(m)} />
+              own={m.from === s.me?.id} highlighted={flash() === m.seq} unreadDivider={m.seq === props.firstUnread} seen={props.seen(m)} />
           )}
         </For>
         <Show when={following()}>{props.tail}</Show>
       </div>
       <Show when={loading()}>
         <p role="status" class="absolute left-1/2 top-2 -translate-x-1/2 rounded-full bg-slate-100 px-3 py-1 text-xs text-slate-700 shadow dark:bg-slate-800 dark:text-slate-200">
-          Loading older messages…
+          {loading() === "newer" ? "Loading newer messages…" : "Loading older messages…"}
         </p>
       </Show>
       <Show when={!atBottom() || !following()}>

@@ -38,6 +38,8 @@ export function MessageRow(props: {
   own: boolean;
   unreadDivider: boolean;
   seen: string | null;
+  /** Briefly marked: the message a search result opened. */
+  highlighted?: boolean;
 }) {
   const newDay = () => (props.prev ? !sameDay(props.prev.createdAt, props.m.createdAt) : props.first);
   const compact = () => !props.unreadDivider && continuesRun(props.prev, props.m);
@@ -54,7 +56,8 @@ export function MessageRow(props: {
         </div>
       </Show>
       <div data-testid="message" data-seq={props.m.seq} data-own={props.own ? "true" : undefined} data-compact={compact() ? "true" : undefined}
-        class={`group flex gap-2 rounded-md px-2 ${compact() ? "py-0.5" : "mt-2 pt-1 pb-0.5"} ${props.own ? "border-l-2 border-blue-600 bg-blue-50 dark:bg-blue-950/40" : "border-l-2 border-transparent"}`}>
+        data-highlighted={props.highlighted ? "true" : undefined}
+        class={`group flex gap-2 rounded-md px-2 transition-colors duration-700 ${compact() ? "py-0.5" : "mt-2 pt-1 pb-0.5"} ${props.own ? "border-l-2 border-blue-600 bg-blue-50 dark:bg-blue-950/40" : "border-l-2 border-transparent"} ${props.highlighted ? "bg-amber-100! dark:bg-amber-900/60!" : ""}`}>
         <div class="w-9 shrink-0 text-center">
           <Show when={!compact()} fallback={<Stamp ts={props.m.createdAt} class="opacity-0 group-hover:opacity-100 group-focus-within:opacity-100 text-[0.65rem] leading-6" />}>
             <Avatar id={props.m.from} name={props.m.fromName} />

@@ -1,9 +1,10 @@
+import { Show } from "solid-js";
 import type { Chat } from "../../sdk/chat-store.ts";
 import type { Attention } from "./attention.ts";
 
 const toggle = "rounded px-2 py-1 text-xs font-medium hover:bg-slate-100 dark:hover:bg-slate-800";
 
-export function AppHeader(props: { chat: Chat; attention: Attention }) {
+export function AppHeader(props: { chat: Chat; attention: Attention; onSearch: () => void; onDashboard?: (() => void) | undefined }) {
   const s = props.chat.state;
   return (
     <header class="flex items-center gap-2 border-b border-slate-200 px-3 py-1.5 dark:border-slate-700">
@@ -12,6 +13,12 @@ export function AppHeader(props: { chat: Chat; attention: Attention }) {
         {s.connection === "online" ? `● ${s.me?.username}` : s.connection === "reconnecting" ? "reconnecting…" : s.connection}
       </span>
       <span class="ml-auto flex items-center gap-1">
+        <button class={toggle} onClick={() => props.onSearch()} aria-keyshortcuts="Control+K Meta+K /" title="Search messages (Ctrl+K or /)">
+          🔍 Search
+        </button>
+        <Show when={props.onDashboard}>
+          {(open) => <button class={toggle} onClick={() => open()()}>Analytics</button>}
+        </Show>
         <button class={toggle} aria-pressed={props.attention.notify()} onClick={() => void props.attention.toggleNotify()}
           title="Desktop notifications for new messages while this tab is in the background">
           {props.attention.notify() ? "Notifications on" : "Turn on notifications"}

@@ -70,7 +70,7 @@ export function Friends(props: { chat: Chat; onOpenDm: (userId: string) => void 
               <span class="flex shrink-0 items-center gap-1">
                 <span class="text-xs text-slate-600 dark:text-slate-300" data-testid={`presence-${f.username}`}>{f.online ? "online" : lastSeen(f.lastSeen)}</span>
                 <button class={`${small} text-slate-700 hover:bg-slate-200 dark:text-slate-200 dark:hover:bg-slate-700`} aria-label={`Unfriend ${f.username}`}
-                  onClick={() => confirm(`Remove ${f.username} from your friends?`) && void act(() => props.chat.api.unfriend(f.id), `${f.username} is no longer your friend`)}>
+                  onClick={() => confirm(`Remove ${f.username} from your friends?`) && void act(async () => { await props.chat.api.unfriend(f.id); await props.chat.refreshRooms(); }, `${f.username} is no longer your friend`)}>
                   ✕
                 </button>
               </span>
