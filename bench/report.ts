@@ -5,6 +5,7 @@
  */
 import type { AiIsolationResult, ColdStartResult, IdleResult } from "./scenarios.ts";
 import type { ServerName } from "./servers.ts";
+import { renderSearch, type SearchResults } from "./search/report.ts";
 import { held, P99_LIMIT_MS, sustainedStep, type FanoutStep, type Sweep } from "./sweep.ts";
 
 export interface Results {
@@ -20,6 +21,7 @@ export interface Results {
   crossInstance?: Sweep;
   aiIsolation?: AiIsolationResult;
   coldStart?: ColdStartResult;
+  search?: SearchResults;
   notRun: Record<string, string>;
   totalSeconds?: number;
 }
@@ -115,6 +117,7 @@ export function renderMarkdown(r: Results): string {
   );
   const mark = (ok: boolean | undefined) => (ok === undefined ? "not decided" : ok ? "met" : "MISSED");
   for (const [what, ok] of targets(r)) out.push(`- ${mark(ok)}: ${what}`);
+  if (r.search) out.push("", renderSearch(r.search, (s) => showLimit(limitOf(s), s)));
   const notRun = Object.entries(r.notRun);
   if (notRun.length) {
     out.push("", "Not run or failed:", "");

@@ -4,13 +4,14 @@
  * (the seed stack), all driven by the same load generator; servers pinned to one core, generators
  * to the others. A full run writes bench/results/latest.json, the chart and the README table by
  * itself; a --quick or --only run writes only its own timestamped file (its figures are partial).
- * Flags: --quick, --skip-idle, --skip-scaleout, --only=bare,project,centrifugo,socketio,scaleout,idle,cold
+ * Flags: --quick, --skip-idle, --skip-scaleout, --only=bare,project,centrifugo,socketio,scaleout,idle,cold,search
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fanoutSvg, writeChart } from "./chart.ts";
 import { missingEngines, scaleOutEnv } from "./engines.ts";
 import { renderMarkdown, writeReadme, type Results } from "./report.ts";
+import { searchSection } from "./search/section.ts";
 import { aiIsolation, coldStart, crossInstance, dmPairs, drained, durable, fanout, idleMemory, populate, type Plan } from "./scenarios.ts";
 import { GENERATOR_CPUS, RAISED_LIMITS, ROOT, SERVER_CPU, startGenerator, startServer, type ServerName } from "./servers.ts";
 import { sustained, sustainedAcked, type FanoutStep, type Sweep } from "./sweep.ts";
@@ -195,6 +196,10 @@ if (want("cold")) {
     note(`cold start: ${results.coldStart.pinned.medianHealthyMs} ms pinned, ${results.coldStart.unpinned.medianHealthyMs} ms unpinned (to /api/health)`);
   });
 } else skip("coldStart");
+
+// ---------------------------------------------------------------- search (issue 10): latency, indexing, activity's cost on fan-out
+if (want("search")) await section("search", async () => void (results.search = await searchSection({ plan, port: () => port++, note })));
+else skip("search");
 
 // ---------------------------------------------------------------- report: results file, chart and README table, from this run only
 results.totalSeconds = (performance.now() - begun) / 1000;

@@ -10,6 +10,7 @@ import { SqliteActivityLog } from "./adapters/sqlite/activity-log.ts";
 import { createSqliteStorage } from "./adapters/sqlite/storage.ts";
 import { boundedPort, CallHealth } from "./adapters/guard/bounded-port.ts";
 import { WORKER_URLS } from "./worker-urls.ts";
+import { NO_ACTIVITY_SINK } from "./domain/activity.ts";
 import type { Config } from "./config.ts";
 import { errorFields, type Logger } from "./observability/logger.ts";
 import type { ChatMessage } from "./domain/model.ts";
@@ -123,6 +124,8 @@ export async function createAdapters(config: Config, log: Logger, instanceId: st
   }
   adapters.lifecycle.push(adapters.aiQueue);
   if (config.ELASTICSEARCH_URL) await useElasticsearch(adapters, config, log, activityLog, pipelineRedis);
+  // Off: every recorder gets a sink that drops events (NO_ACTIVITY's), so nothing reaches a log or a topic.
+  if (config.ACTIVITY_LOG === "off") adapters.activity = NO_ACTIVITY_SINK;
   return bounded(adapters, config.STORAGE_TIMEOUT_MS * 2, log);
 }
 

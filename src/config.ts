@@ -73,6 +73,8 @@ const schema = z.object({
   ES_INDEX_PREFIX: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, "lowercase letters, digits, _ . - only").default("chat"),
   KAFKA_ACTIVITY_TOPIC: z.string().default("chat.activity"),
   ACTIVITY_RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
+  /** off: no activity events are emitted at all (analytics stays empty); for measuring their cost. */
+  ACTIVITY_LOG: z.enum(["on", "off"]).default("on"),
 
   GEMINI_API_KEY: z.string().optional(),
   GEMINI_MODEL: z.string().default("gemini-2.5-flash"),

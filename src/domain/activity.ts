@@ -18,5 +18,7 @@ export class ActivityRecorder {
   }
 }
 
+/** A sink that drops every event (ACTIVITY_LOG=off). */
+export const NO_ACTIVITY_SINK: ActivitySink = { emit() {} };
 /** For services constructed without a sink (tests, tools). */
-export const NO_ACTIVITY = new ActivityRecorder({ emit() {} }, "none");
+export const NO_ACTIVITY = new ActivityRecorder(NO_ACTIVITY_SINK, "none");
