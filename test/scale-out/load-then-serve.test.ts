@@ -72,14 +72,20 @@ describeWithEngines(["redis", "kafka", "mongodb"], "scale-out under load", () =>
     const total = acked.reduce((a, b) => a + b, 0);
     expect(total).toBe(USERS * RATE_PER_SEC * SECONDS);
     // Not a fixed wait: keep using the instance while persistence catches up, as users would.
+    // While the store works through the backlog on a busy machine a registration may be refused with
+    // 503 `unavailable` (never a hang, never a 500); once persistence has caught up, one must succeed.
     const deadline = Date.now() + 90_000;
+    let registered = false;
+    let refused = 0;
     for (;;) {
       const reg = await within(15_000, "register", api(server.url, "POST", "/api/auth/register", { body: { username: `after_${Date.now().toString(36)}`, password: "correct horse" } }));
-      expect(reg.status).toBe(201);
+      expect([201, 503]).toContain(reg.status);
+      if (reg.status === 201) registered = true;
+      else refused++;
       const health = await within(15_000, "health", api(server.url, "GET", "/api/health"));
       const kafka = health.body.engines?.find((e: { name: string }) => e.name === "kafka");
-      if (health.status === 200 && kafka?.lag === 0) break;
-      if (Date.now() > deadline) throw new Error(`persistence did not catch up: ${JSON.stringify(health.body)}`);
+      if (registered && health.status === 200 && kafka?.lag === 0) break;
+      if (Date.now() > deadline) throw new Error(`no recovery (registered: ${registered}, 503s: ${refused}): ${JSON.stringify(health.body)}`);
       await sleep(500);
     }
     // Every group member can still load its history (reads go to the store).
