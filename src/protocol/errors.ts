@@ -25,6 +25,10 @@ export const CLOSE_CODES = {
   goingAway: 1001,
   messageTooBig: 1009,
   serverRestart: 1012,
+  /** The server could not set the connection up (its store did not answer in time): reconnect with backoff. */
+  tryAgainLater: 1013,
+  /** An unexpected server fault while setting the connection up. */
+  internalError: 1011,
   idleTimeout: 4000,
   slowConsumer: 4001,
   /** The user has WS_SOCKETS_PER_USER sockets open already; retry later. */

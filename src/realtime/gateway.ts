@@ -52,8 +52,13 @@ export class Gateway {
         ws.data.busy++;
         ws.data.queue = this.opened(ws)
           .catch((err) => {
+            // A store that did not answer is an overload to back off from, not a server fault.
+            if (err instanceof DomainError && err.code === "unavailable") {
+              this.d.log.warn("socket open refused: storage unavailable", errorFields(err));
+              return ws.close(CLOSE_CODES.tryAgainLater, "try again later");
+            }
             this.d.log.error("socket open failed", errorFields(err));
-            ws.close(1011, "internal error");
+            ws.close(CLOSE_CODES.internalError, "internal error");
           })
           .finally(() => ws.data.busy--);
       },

@@ -43,6 +43,9 @@ describeWithEngines(["redis", "kafka", "mongodb"], "store hung", () => {
   };
 
   test("requests answer unavailable in bounded time, health turns red, SIGTERM exits in time", async () => {
+    // Taken before the hang: issuing a ticket checks the session in the store.
+    const ticket = await api(server.url, "POST", "/api/auth/ws-ticket", { token: alice.accessToken });
+    expect(ticket.status).toBe(200);
     resume = await hang("mongo");
 
     const reg = await timed(api(server.url, "POST", "/api/auth/register", { body: { username: `hung_${Date.now().toString(36)}`, password: "correct horse" } }));
@@ -66,6 +69,13 @@ describeWithEngines(["redis", "kafka", "mongodb"], "store hung", () => {
     expect(health.value.status).toBe(503);
     expect(health.ms).toBeLessThan(BOUND_MS);
     expect(health.value.body.engines.find((e: { name: string }) => e.name === "mongodb").ok).toBe(false);
+
+    // A new socket cannot be set up (its session and room list are in the store): refused at the
+    // upgrade (1006 on the client) or, past it, closed with 1013 "try again later" — never left hanging.
+    const fresh = new WebSocket(`${server.url.replace(/^http/, "ws")}/ws?ticket=${ticket.body.ticket}`);
+    const closed = await timed(new Promise<number>((resolve) => (fresh.onclose = (e) => resolve(e.code))));
+    expect([1006, 1013]).toContain(closed.value);
+    expect(closed.ms).toBeLessThan(BOUND_MS);
 
     const stop = await timed(server.stop("SIGTERM"));
     expect(stop.ms).toBeLessThan(10_000);
