@@ -171,7 +171,7 @@ async function useElasticsearch(adapters: Adapters, config: Config, log: Logger,
     const [{ KafkaActivitySink }, { createKafka }, { IndexingWorkerClient }] = await Promise.all([
       import("./adapters/kafka/activity-sink.ts"),
       import("./adapters/kafka/kafka-client.ts"),
-      import("./workers/indexing-client.ts"),
+      import("./adapters/kafka/indexing-client.ts"),
     ]);
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-activity` }, log);
     const topic = { topic: config.KAFKA_ACTIVITY_TOPIC, partitions: config.KAFKA_PARTITIONS, replication: config.KAFKA_REPLICATION };

@@ -8,9 +8,9 @@ import { createElasticClient } from "../adapters/elasticsearch/client.ts";
 import { ensureIndices, indexNames } from "../adapters/elasticsearch/indices.ts";
 import { createKafka } from "../adapters/kafka/kafka-client.ts";
 import { createLogger, errorFields } from "../observability/logger.ts";
-import { startIndexingConsumer } from "./indexing-consumer.ts";
-import type { FromIndexingWorker, IndexingWorkerInit } from "./indexing-protocol.ts";
-import { lagProbe } from "./persistence-consumer.ts";
+import { startIndexingConsumer } from "../adapters/kafka/indexing-consumer.ts";
+import type { FromIndexingWorker, IndexingWorkerInit } from "../adapters/kafka/indexing-protocol.ts";
+import { lagProbe } from "../adapters/kafka/persistence-consumer.ts";
 import { hostWorker } from "./worker-host.ts";
 
 declare const self: Worker;

@@ -6,14 +6,14 @@
  */
 import { BatchingProducer } from "../adapters/kafka/batching-producer.ts";
 import { createKafka } from "../adapters/kafka/kafka-client.ts";
-import { RedisPipelineState } from "../adapters/kafka/redis-pipeline.ts";
+import { RedisPipelineState } from "../adapters/redis/pipeline-state.ts";
 import { MongoConnection } from "../adapters/mongodb/connection.ts";
 import { MongoMessageStore } from "../adapters/mongodb/message-store.ts";
 import { connectRedis } from "../adapters/redis/connection.ts";
 import { createLogger, errorFields, type Logger } from "../observability/logger.ts";
-import { startOutboxRelay } from "./outbox-relay.ts";
-import { lagProbe, startPersistenceConsumer } from "./persistence-consumer.ts";
-import type { FromPipelineWorker, PipelineWorkerInit } from "./pipeline-protocol.ts";
+import { startOutboxRelay } from "../adapters/kafka/outbox-relay.ts";
+import { lagProbe, startPersistenceConsumer } from "../adapters/kafka/persistence-consumer.ts";
+import type { FromPipelineWorker, PipelineWorkerInit } from "../adapters/kafka/pipeline-protocol.ts";
 import { hostWorker } from "./worker-host.ts";
 
 declare const self: Worker;

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { MongoClient } from "mongodb";
 import { createClient } from "redis";
-import { RedisPipelineState } from "../../src/adapters/kafka/redis-pipeline.ts";
+import { RedisPipelineState } from "../../src/adapters/redis/pipeline-state.ts";
 import type { RedisClient } from "../../src/adapters/redis/connection.ts";
 import { befriend, register, sleep, WsClient, type Account } from "../support/client.ts";
 import { describeWithEngines, scaleOutEnv } from "../support/engines.ts";

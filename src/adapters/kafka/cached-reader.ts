@@ -1,6 +1,6 @@
 import type { ChatMessage } from "../../domain/model.ts";
 import type { MessageReader } from "../../ports/index.ts";
-import type { RedisPipelineState } from "./redis-pipeline.ts";
+import type { RedisPipelineState } from "../redis/pipeline-state.ts";
 
 /**
  * The store's messages plus the ones still on their way to it. Each room's cache in Redis is a

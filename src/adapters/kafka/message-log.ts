@@ -2,7 +2,7 @@ import type { AppendResult, ChatMessage, MessageDraft } from "../../domain/model
 import { errorFields, type Logger } from "../../observability/logger.ts";
 import type { MessageLog, MessageReader } from "../../ports/index.ts";
 import type { BatchingProducer } from "./batching-producer.ts";
-import type { RedisPipelineState } from "./redis-pipeline.ts";
+import type { RedisPipelineState } from "../redis/pipeline-state.ts";
 
 /**
  * Scale-out message log. Redis assigns the seq, records the idempotency key and puts the message in

@@ -1,14 +1,14 @@
 import type { Config } from "../../config.ts";
 import { errorFields, type Logger } from "../../observability/logger.ts";
 import type { EngineHealth, Lifecycle, MessageReader, RoomStore } from "../../ports/index.ts";
-import type { FromPipelineWorker, ToPipelineWorker } from "../../workers/pipeline-protocol.ts";
+import type { FromPipelineWorker, ToPipelineWorker } from "./pipeline-protocol.ts";
 import type { RedisConnection } from "../redis/connection.ts";
 import { BatchingProducer } from "./batching-producer.ts";
 import { CachedMessageReader } from "./cached-reader.ts";
 import { createKafka, ensureTopics } from "./kafka-client.ts";
 import { KafkaMessageLog } from "./message-log.ts";
-import { RedisPipelineState } from "./redis-pipeline.ts";
-import { OwnReadRoomStore } from "./own-read-rooms.ts";
+import { RedisPipelineState } from "../redis/pipeline-state.ts";
+import { OwnReadRoomStore } from "../redis/own-read-rooms.ts";
 import { WORKER_URLS } from "../../worker-urls.ts";
 import { SupervisedWorker } from "../../workers/supervised-worker.ts";
 

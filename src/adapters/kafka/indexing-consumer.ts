@@ -8,12 +8,12 @@
  */
 import type { Client } from "@elastic/elasticsearch";
 import type { EachBatchPayload, Kafka } from "kafkajs";
-import { bulkWrite } from "../adapters/elasticsearch/bulk-writer.ts";
-import { activityDoc, messageDoc, type BulkDoc } from "../adapters/elasticsearch/documents.ts";
-import type { IndexNames } from "../adapters/elasticsearch/indices.ts";
-import { decodeMessage } from "../adapters/kafka/redis-pipeline.ts";
-import { errorFields, type Logger } from "../observability/logger.ts";
-import { activityEventSchema } from "../protocol/index.ts";
+import { bulkWrite } from "../elasticsearch/bulk-writer.ts";
+import { activityDoc, messageDoc, type BulkDoc } from "../elasticsearch/documents.ts";
+import type { IndexNames } from "../elasticsearch/indices.ts";
+import { decodeMessage } from "../redis/pipeline-state.ts";
+import { errorFields, type Logger } from "../../observability/logger.ts";
+import { activityEventSchema } from "../../protocol/index.ts";
 import type { IndexingStatus } from "./indexing-protocol.ts";
 import { pipelineConsumerConfig } from "./persistence-consumer.ts";
 

@@ -5,9 +5,9 @@
  * back uncommitted and kafkajs fetches it again after its own backoff: never dropped, never skipped.
  */
 import type { Admin, ConsumerConfig, EachBatchPayload, Kafka } from "kafkajs";
-import { decodeMessage } from "../adapters/kafka/redis-pipeline.ts";
-import type { ChatMessage } from "../domain/model.ts";
-import { errorFields, type Logger } from "../observability/logger.ts";
+import { decodeMessage } from "../redis/pipeline-state.ts";
+import type { ChatMessage } from "../../domain/model.ts";
+import { errorFields, type Logger } from "../../observability/logger.ts";
 
 export interface PersistenceTarget {
   /** Idempotent by message id; rejects when nothing can be said about the batch. */

@@ -1,5 +1,5 @@
-import type { EngineHealth, Lifecycle } from "../ports/index.ts";
-import { WORKER_URLS } from "../worker-urls.ts";
+import type { EngineHealth, Lifecycle } from "../../ports/index.ts";
+import { WORKER_URLS } from "../../worker-urls.ts";
 import type { FromIndexingWorker, IndexingStatus, IndexingWorkerInit, ToIndexingWorker } from "./indexing-protocol.ts";
 
 /** The socket thread's handle on the indexing worker: starts it, relays its status to health and metrics. */

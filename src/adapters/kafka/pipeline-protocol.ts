@@ -1,4 +1,4 @@
-import type { LogFields } from "../observability/logger.ts";
+import type { LogFields } from "../../observability/logger.ts";
 
 /** Messages between the socket thread and the pipeline worker. */
 export interface PipelineWorkerInit {

@@ -2,7 +2,7 @@
  * The Lua scripts of the pipeline's Redis state. Each is one atomic step, so instances and the
  * pipeline worker can share the keys without locks.
  */
-import { LuaScript } from "../redis/lua-script.ts";
+import { LuaScript } from "./lua-script.ts";
 
 /**
  * Trims a room's recent cache to its newest ARGV[keep] entries, but never drops a message that is

@@ -9,8 +9,8 @@
  */
 import { messageOf, type ChatMessage, type MessageDraft } from "../../domain/model.ts";
 import { messageSchema } from "../../protocol/index.ts";
-import type { RedisClient } from "../redis/connection.ts";
-import { ACCEPT, CLAIM, PERSISTED } from "./redis-scripts.ts";
+import type { RedisClient } from "./connection.ts";
+import { ACCEPT, CLAIM, PERSISTED } from "./pipeline-scripts.ts";
 import { z } from "zod";
 
 const WEEK_SEC = 7 * 86_400;

@@ -1,6 +1,6 @@
 import type { MemberRoom, Room } from "../../domain/model.ts";
 import type { RoomStore } from "../../ports/index.ts";
-import type { RedisPipelineState } from "./redis-pipeline.ts";
+import type { RedisPipelineState } from "./pipeline-state.ts";
 
 /**
  * The room store as the Kafka path sees it: a sender's own message counts as read the moment it is

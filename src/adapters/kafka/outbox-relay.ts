@@ -3,9 +3,9 @@
  * instance died before Kafka acked them. Claims entries atomically so several instances can run it;
  * a failed publish is retried with exponential backoff up to the configured cap.
  */
-import type { BatchingProducer } from "../adapters/kafka/batching-producer.ts";
-import type { RedisPipelineState } from "../adapters/kafka/redis-pipeline.ts";
-import { errorFields, type Logger } from "../observability/logger.ts";
+import type { BatchingProducer } from "./batching-producer.ts";
+import type { RedisPipelineState } from "../redis/pipeline-state.ts";
+import { errorFields, type Logger } from "../../observability/logger.ts";
 
 const CLAIM_LEASE_MS = 60_000;
 const CLAIM_MAX = 500;
