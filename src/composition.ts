@@ -15,10 +15,13 @@ import type { Config } from "./config.ts";
 import { errorFields, type Logger } from "./observability/logger.ts";
 import type { ChatMessage } from "./domain/model.ts";
 import type { RedisConnection } from "./adapters/redis/connection.ts";
+import { WorkerAiRunner } from "./workers/ai-worker-client.ts";
+import type { AiProviderSettings } from "./workers/ai-protocol.ts";
 import type {
   AccountStore,
   ActivitySink,
   AiRequestQueue,
+  AiRunner,
   Analytics,
   ClusterBus,
   EngineHealth,
@@ -55,6 +58,8 @@ export interface Adapters {
   tickets: TicketStore;
   /** `/ai` requests: served here when embedded, by any instance through Kafka when scaled out. */
   aiQueue: AiRequestQueue;
+  /** The model that answers `/ai`, on its own worker thread; null when no provider is configured. */
+  aiRunner: AiRunner | null;
   /** Activity events: SQLite activity.db when embedded; Elasticsearch (through Kafka when configured) when scaled out. */
   activity: ActivitySink;
   analytics: Analytics;
@@ -89,6 +94,7 @@ export async function createAdapters(config: Config, log: Logger, instanceId: st
     ...coordination,
     sendLimiter,
     aiQueue: new InProcessAiQueue(),
+    aiRunner: null,
     activity: activityLog,
     analytics: activityLog,
     search: storage.search ?? new UnavailableSearchIndex(),
@@ -121,6 +127,12 @@ export async function createAdapters(config: Config, log: Logger, instanceId: st
       partitions: config.KAFKA_PARTITIONS,
       replication: config.KAFKA_REPLICATION,
     }, log);
+  }
+  const provider = aiProvider(config);
+  if (provider) {
+    adapters.aiRunner = new WorkerAiRunner(provider, config.AI_TIMEOUT_MS, config.AI_MAX_RETRIES, log);
+    // Before the queue: closed after it, so answers in progress finish on a running model.
+    adapters.lifecycle.push(adapters.aiRunner);
   }
   adapters.lifecycle.push(adapters.aiQueue);
   if (config.ELASTICSEARCH_URL) await useElasticsearch(adapters, config, log, activityLog, pipelineRedis);
@@ -224,4 +236,13 @@ export function jwtSecret(config: Config): Uint8Array {
     writeFileSync(file, Buffer.from(crypto.getRandomValues(new Uint8Array(48))).toString("base64url"), { mode: 0o600 });
   }
   return new TextEncoder().encode(readFileSync(file, "utf8").trim());
+}
+
+/** A self-hosted OpenAI-compatible endpoint when configured, else Gemini when it has a key, else none. */
+function aiProvider(config: Config): AiProviderSettings | null {
+  if (config.OPENAI_BASE_URL) {
+    return { kind: "openai", baseUrl: config.OPENAI_BASE_URL, model: config.OPENAI_MODEL, ...(config.OPENAI_API_KEY ? { apiKey: config.OPENAI_API_KEY } : {}) };
+  }
+  if (!config.GEMINI_API_KEY) return null;
+  return { kind: "gemini", apiKey: config.GEMINI_API_KEY, model: config.GEMINI_MODEL, ...(config.GEMINI_BASE_URL ? { baseUrl: config.GEMINI_BASE_URL } : {}) };
 }

@@ -1,5 +1,3 @@
-import { WorkerAiRunner } from "./workers/ai-worker-client.ts";
-import type { AiProviderSettings } from "./workers/ai-protocol.ts";
 import { createAdapters, jwtSecret, type Adapters } from "./composition.ts";
 import { withDeadline } from "./adapters/guard/bounded-port.ts";
 import { AiResponder } from "./domain/ai/ai-responder.ts";
@@ -85,7 +83,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const presence = new PresenceService(adapters.presence, adapters.accounts, adapters.social, hub);
   const typing = new TypingService(hub, config.TYPING_TTL_MS);
   const chat = new ChatService(adapters.log, adapters.reader, adapters.rooms, hub, activity);
-  const ai = await startAi(config, adapters, chat, hub, activity, log);
+  const ai = await startAi(config, adapters, chat, hub, activity);
   if (adapters.indexMessage) chat.onMessage(adapters.indexMessage);
 
   const gateway = new Gateway({
@@ -116,7 +114,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const backlogTimer = setInterval(() => void adapters.log.backlog().then((n) => (backlog = n), () => {}), 1000);
 
   // Worker threads are supervised (restarted when they die); health is red while one is down.
-  const threads = [...adapters.lifecycle, ...(ai.runner ? [ai.runner] : [])].flatMap((p) => p.workers?.() ?? []);
+  const threads = adapters.lifecycle.flatMap((p) => p.workers?.() ?? []);
   metrics.registry.sampledByLabel("chat_worker_up", "1 while the worker thread runs, 0 while it is down", "gauge", "worker", () =>
     threads.map((t) => [t.status().name, t.status().up ? 1 : 0]),
   );
@@ -187,7 +185,6 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       await server.stop(true);
       // Answers in progress finish (and are stored) before the worker and the stores go away.
       await adapters.aiQueue.close?.();
-      await ai.runner?.close();
       for (const part of [...adapters.lifecycle].reverse()) {
         await part.close?.().catch((err) => log.warn("close failed", errorFields(err)));
       }
@@ -196,7 +193,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
 }
 
 /** `/ai` replies: Gemini on the AI worker thread when a key is configured, a clear notice otherwise. */
-async function startAi(config: Config, adapters: Adapters, chat: ChatService, hub: RealtimeHub, activity: ActivityRecorder, log: Logger) {
+async function startAi(config: Config, adapters: Adapters, chat: ChatService, hub: RealtimeHub, activity: ActivityRecorder) {
   await adapters.accounts.createUser({
     id: BOT_USER_ID,
     username: BOT_USERNAME,
@@ -204,10 +201,7 @@ async function startAi(config: Config, adapters: Adapters, chat: ChatService, hu
     createdAt: Date.now(),
     lastSeen: null,
   });
-  const provider = aiProvider(config);
-  const runner = provider ? new WorkerAiRunner(provider, config.AI_TIMEOUT_MS, config.AI_MAX_RETRIES, log) : null;
-  await runner?.start();
-  const responder = new AiResponder(chat, adapters.reader, hub, adapters.limiter, adapters.aiQueue, runner, {
+  const responder = new AiResponder(chat, adapters.reader, hub, adapters.limiter, adapters.aiQueue, adapters.aiRunner, {
     contextMessages: config.AI_CONTEXT_MESSAGES,
     systemPrompt: config.AI_SYSTEM_PROMPT,
     promptMax: config.AI_PROMPT_MAX,
@@ -215,16 +209,7 @@ async function startAi(config: Config, adapters: Adapters, chat: ChatService, hu
   }, activity);
   chat.onMessage(responder.onMessage);
   adapters.aiQueue.serve(responder.serve);
-  return { runner, responder };
-}
-
-/** A self-hosted OpenAI-compatible endpoint when configured, else Gemini when it has a key, else none. */
-function aiProvider(config: Config): AiProviderSettings | null {
-  if (config.OPENAI_BASE_URL) {
-    return { kind: "openai", baseUrl: config.OPENAI_BASE_URL, model: config.OPENAI_MODEL, ...(config.OPENAI_API_KEY ? { apiKey: config.OPENAI_API_KEY } : {}) };
-  }
-  if (!config.GEMINI_API_KEY) return null;
-  return { kind: "gemini", apiKey: config.GEMINI_API_KEY, model: config.GEMINI_MODEL, ...(config.GEMINI_BASE_URL ? { baseUrl: config.GEMINI_BASE_URL } : {}) };
+  return { responder };
 }
 
 export type { Adapters };
