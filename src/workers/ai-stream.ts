@@ -1,5 +1,6 @@
 import { RetryableAiError, type AiModel, type AiRequest } from "../ports/ai-model.ts";
 import type { AiOutcome } from "./ai-protocol.ts";
+import { backoffMs } from "../domain/backoff.ts";
 
 export interface StreamPolicy {
   timeoutMs: number;
@@ -39,7 +40,7 @@ export async function streamAnswer(
       if (received > 0) return { outcome: "incomplete", error: timedOut ? error : "the answer was cut off" };
       const retryable = timedOut || err instanceof RetryableAiError;
       if (!retryable || attempt >= policy.maxRetries) return { outcome: "failed", error };
-      await new Promise((r) => setTimeout(r, backoff * 2 ** attempt * (0.5 + Math.random() / 2)));
+      await new Promise((r) => setTimeout(r, backoffMs(attempt, { firstMs: backoff, maxMs: Infinity, jitter: true })));
     } finally {
       clearTimeout(timer);
     }

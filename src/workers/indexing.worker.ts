@@ -12,6 +12,7 @@ import { startIndexingConsumer } from "../adapters/kafka/indexing-consumer.ts";
 import type { FromIndexingWorker, IndexingWorkerInit } from "../adapters/kafka/indexing-protocol.ts";
 import { lagProbe } from "../adapters/kafka/persistence-consumer.ts";
 import { hostWorker } from "./worker-host.ts";
+import { backoffMs } from "../domain/backoff.ts";
 
 declare const self: Worker;
 const post = (m: FromIndexingWorker) => self.postMessage(m);
@@ -34,7 +35,7 @@ async function start(cfg: IndexingWorkerInit): Promise<() => Promise<void>> {
         return;
       } catch (err) {
         log.warn("elasticsearch not ready yet (indexer)", errorFields(err));
-        await new Promise((r) => setTimeout(r, Math.min(500 * 2 ** attempt, 10_000)));
+        await new Promise((r) => setTimeout(r, backoffMs(attempt)));
       }
     }
   })();

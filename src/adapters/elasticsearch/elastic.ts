@@ -6,6 +6,7 @@ import { parkedCount } from "./bulk-writer.ts";
 import { createElasticClient } from "./client.ts";
 import { ensureIndices, indexNames } from "./indices.ts";
 import { ElasticSearchIndex } from "./search-index.ts";
+import { backoffMs } from "../../domain/backoff.ts";
 
 export interface ElasticSettings {
   url: string;
@@ -45,7 +46,7 @@ export function createElastic(s: ElasticSettings, log: Logger) {
             markReady();
           } catch (err) {
             log.warn("elasticsearch not ready yet", errorFields(err));
-            await new Promise((r) => setTimeout(r, Math.min(500 * 2 ** attempt, 10_000)));
+            await new Promise((r) => setTimeout(r, backoffMs(attempt)));
           }
         }
       })();

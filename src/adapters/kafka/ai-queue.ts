@@ -8,6 +8,7 @@ import { errorFields, type Logger } from "../../observability/logger.ts";
 import type { AiJob, AiJobHandler, AiRequestQueue, EngineHealth } from "../../ports/index.ts";
 import type { RedisClient } from "../redis/connection.ts";
 import { ensureTopics } from "./kafka-client.ts";
+import { backoffMs } from "../../domain/backoff.ts";
 
 export interface KafkaAiQueueSettings {
   topic: string;
@@ -173,7 +174,7 @@ export class KafkaAiQueue implements AiRequestQueue {
       } catch (err) {
         this.log.warn(what, errorFields(err));
         await cleanup();
-        await new Promise((r) => setTimeout(r, Math.min(500 * 2 ** attempt, 10_000)));
+        await new Promise((r) => setTimeout(r, backoffMs(attempt)));
       }
     }
   }

@@ -1,5 +1,6 @@
 import type { Kafka, Producer } from "kafkajs";
 import type { ChatMessage } from "../../domain/model.ts";
+import { backoffMs } from "../../domain/backoff.ts";
 
 interface Waiter<T> {
   message: T;
@@ -44,7 +45,7 @@ export class BatchingProducer<T = ChatMessage> {
           return;
         } catch (err) {
           onError(err);
-          await new Promise((r) => setTimeout(r, Math.min(500 * 2 ** attempt, 10_000)));
+          await new Promise((r) => setTimeout(r, backoffMs(attempt)));
         }
       }
     })();

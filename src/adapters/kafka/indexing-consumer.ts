@@ -16,6 +16,7 @@ import { errorFields, type Logger } from "../../observability/logger.ts";
 import { activityEventSchema } from "../../protocol/index.ts";
 import type { IndexingStatus } from "./indexing-protocol.ts";
 import { pipelineConsumerConfig } from "./persistence-consumer.ts";
+import { backoffMs } from "../../domain/backoff.ts";
 
 const HEARTBEAT_MS = 1000;
 const MAX_BACKOFF_MS = 10_000;
@@ -53,7 +54,7 @@ export function startIndexingConsumer(o: IndexingConsumerOptions) {
       } catch (err) {
         status.failingSince ??= Date.now();
         o.log.warn("indexing failed, will retry", { attempt, ...errorFields(err) });
-        await sleep(Math.min(250 * 2 ** attempt, MAX_BACKOFF_MS) * (0.5 + Math.random()));
+        await sleep(backoffMs(attempt, { firstMs: 250, maxMs: MAX_BACKOFF_MS, jitter: true }));
       } finally {
         clearInterval(beating);
       }
@@ -94,7 +95,7 @@ export function startIndexingConsumer(o: IndexingConsumerOptions) {
       } catch (err) {
         o.log.warn("indexing consumer not started yet", errorFields(err));
         await consumer.disconnect().catch(() => {});
-        await sleep(Math.min(500 * 2 ** attempt, MAX_BACKOFF_MS));
+        await sleep(backoffMs(attempt, { maxMs: MAX_BACKOFF_MS }));
       }
     }
   })();

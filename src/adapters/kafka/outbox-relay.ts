@@ -6,6 +6,7 @@
 import type { BatchingProducer } from "./batching-producer.ts";
 import type { RedisPipelineState } from "../redis/pipeline-state.ts";
 import { errorFields, type Logger } from "../../observability/logger.ts";
+import { backoffMs } from "../../domain/backoff.ts";
 
 const CLAIM_LEASE_MS = 60_000;
 const CLAIM_MAX = 500;
@@ -29,7 +30,7 @@ export function startOutboxRelay(opts: { state: RedisPipelineState; producer: Ba
             .filter((_, i) => results[i]!.status === "rejected")
             .map((e) => ({
               entry: { ...e, attempts: e.attempts + 1 },
-              retryAt: Date.now() + Math.min(firstRetryMs * 2 ** (e.attempts + 1), maxRetryMs),
+              retryAt: Date.now() + backoffMs(e.attempts + 1, { firstMs: firstRetryMs, maxMs: maxRetryMs }),
             })),
         );
         if (ok.length) log.info("parked messages re-published", { count: ok.length });

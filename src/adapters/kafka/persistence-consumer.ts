@@ -8,6 +8,7 @@ import type { Admin, ConsumerConfig, EachBatchPayload, Kafka } from "kafkajs";
 import { decodeMessage } from "../redis/pipeline-state.ts";
 import type { ChatMessage } from "../../domain/model.ts";
 import { errorFields, type Logger } from "../../observability/logger.ts";
+import { backoffMs } from "../../domain/backoff.ts";
 
 export interface PersistenceTarget {
   /** Idempotent by message id; rejects when nothing can be said about the batch. */
@@ -25,7 +26,6 @@ export interface PersistenceStatus {
 const WRITE_ATTEMPTS = 3;
 const HEARTBEAT_MS = 1000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const withJitter = (ms: number) => ms / 2 + Math.random() * ms;
 
 /** Consumer settings of the pipeline's groups (persistence, indexing). */
 export const pipelineConsumerConfig = (groupId: string): ConsumerConfig => ({
@@ -59,7 +59,7 @@ export function startPersistenceConsumer(opts: { kafka: Kafka; topic: string; gr
           status.givenBack++;
           throw err; // uncommitted: kafkajs fetches the batch again after its retry backoff
         }
-        await sleep(withJitter(200 * 2 ** attempt));
+        await sleep(backoffMs(attempt, { firstMs: 200, jitter: true }));
       } finally {
         clearInterval(beating);
       }
@@ -104,7 +104,7 @@ export function startPersistenceConsumer(opts: { kafka: Kafka; topic: string; gr
       } catch (err) {
         log.warn("persistence consumer not started yet", errorFields(err));
         await consumer.disconnect().catch(() => {});
-        await sleep(Math.min(500 * 2 ** attempt, 10_000));
+        await sleep(backoffMs(attempt));
       }
     }
   })();

@@ -7,6 +7,7 @@
 import { createClient } from "redis";
 import { errorFields, type Logger } from "../../observability/logger.ts";
 import type { EngineHealth } from "../../ports/index.ts";
+import { backoffMs } from "../../domain/backoff.ts";
 
 /**
  * `timeout` bounds each command, also while it waits in the offline queue during a reconnect: a
@@ -16,7 +17,7 @@ import type { EngineHealth } from "../../ports/index.ts";
 const newClient = (url: string, timeoutMs?: number) =>
   createClient({
     url,
-    socket: { reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, 2000), connectTimeout: 5000 },
+    socket: { reconnectStrategy: (retries) => backoffMs(retries, { firstMs: 50, maxMs: 2000 }), connectTimeout: 5000 },
     ...(timeoutMs ? { commandOptions: { timeout: timeoutMs } } : {}),
   });
 export type RedisClient = ReturnType<typeof newClient>;
