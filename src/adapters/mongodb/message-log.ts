@@ -1,5 +1,5 @@
 import { MongoBulkWriteError, type Db } from "mongodb";
-import type { AppendResult, ChatMessage, MessageDraft } from "../../domain/model.ts";
+import { messageOf, type AppendResult, type ChatMessage, type MessageDraft } from "../../domain/model.ts";
 import type { MessageLog } from "../../ports/index.ts";
 import { collections, docToMessage, DURABLE_WRITE, isDuplicateKey, messageToDoc, type Collections } from "./collections.ts";
 import { ReadCursors } from "./read-cursors.ts";
@@ -106,7 +106,7 @@ export class MongoMessageLog implements MessageLog {
 
     for (let attempt = 1; todo.length > 0; attempt++) {
       const base = this.lastSeq.get(room) ?? (await this.maxSeq(room));
-      const docs = todo.map((p, i) => messageToDoc(draftMessage(p.draft, base + 1 + i)));
+      const docs = todo.map((p, i) => messageToDoc(messageOf(p.draft, base + 1 + i)));
       try {
         // Ordered: stops at the first failure, so what got in is always a prefix (no holes).
         await this.c.messages.insertMany(docs, { ordered: true, ...DURABLE_WRITE });
@@ -160,14 +160,6 @@ export class MongoMessageLog implements MessageLog {
     const top = await this.c.messages.findOne({ room }, { sort: { seq: -1 }, projection: { seq: 1 } });
     return top?.seq ?? 0;
   }
-}
-
-function draftMessage(d: MessageDraft, seq: number): ChatMessage {
-  const m: ChatMessage = {
-    id: d.id, room: d.room, seq, from: d.from, fromName: d.fromName, body: d.body, createdAt: d.createdAt, clientId: d.clientId,
-  };
-  if (d.incomplete) m.incomplete = true;
-  return m;
 }
 
 /** Index of the first failed document of an ordered insertMany. */
