@@ -3,6 +3,7 @@ export type * from "./account-store.ts";
 export type * from "./social-store.ts";
 export type * from "./room-store.ts";
 export type * from "./message-log.ts";
+export type * from "./message-changes.ts";
 export type * from "./cluster-bus.ts";
 export { BROADCAST } from "./cluster-bus.ts";
 export type * from "./presence-store.ts";

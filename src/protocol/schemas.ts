@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ERROR_CODES } from "./errors.ts";
+import { emojiSchema } from "./emoji.ts";
 
 /** Limits shared by client and server so both reject the same input. */
 export const LIMITS = {
@@ -9,6 +10,12 @@ export const LIMITS = {
   /** Rooms per page of the room list (`rooms` frame, GET /api/conversations). */
   roomsPageMax: 200,
   roomIdMax: 80,
+  /** Distinct emoji one user may put on one message. */
+  reactionsPerUser: 20,
+  attachmentsPerMessage: 10,
+  /** Quoted text of a reply, in characters. */
+  replySnippetMax: 200,
+  messageIdMax: 64,
 } as const;
 
 export const roomId = z.string().min(1).max(LIMITS.roomIdMax).regex(/^[A-Za-z0-9:_\-]+$/, "invalid room id");
@@ -25,6 +32,47 @@ export const username = z
   .regex(/^[a-z0-9_]+$/, "lowercase letters, digits and _ only");
 export const password = z.string().min(8).max(128);
 
+export const messageId = z.string().min(1).max(LIMITS.messageIdMax);
+
+/** One reaction on a message: an emoji (see emoji.ts) and everyone who reacted with it, first reactor first. */
+export const reactionSchema = z.object({ emoji: z.string(), users: z.array(z.string()) });
+export type Reaction = z.infer<typeof reactionSchema>;
+
+/** What a reply shows of the message it answers, as that message is now (it follows edits and deletion). */
+export const replyRefSchema = z.object({
+  id: z.string(),
+  seq: z.number().int().positive(),
+  from: z.string(),
+  fromName: z.string(),
+  /** The first LIMITS.replySnippetMax characters of its current body; "" once it is deleted. */
+  snippet: z.string(),
+  deleted: z.boolean().optional(),
+});
+export type ReplyRef = z.infer<typeof replyRefSchema>;
+
+/** A file a message carries. The type is detected from the content by the server, never taken from the client. */
+export const attachmentSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  size: z.number().int().nonnegative(),
+  /** Detected MIME type. */
+  type: z.string(),
+  /** Images only: dimensions of the original and of the preview the client reserves space for. */
+  image: z
+    .object({
+      width: z.number().int().positive(),
+      height: z.number().int().positive(),
+      previewWidth: z.number().int().positive(),
+      previewHeight: z.number().int().positive(),
+    })
+    .optional(),
+});
+export type Attachment = z.infer<typeof attachmentSchema>;
+
+/**
+ * A message in its current state. The lifecycle fields are absent when unused, so a plain message
+ * looks exactly as before they existed.
+ */
 export const messageSchema = z.object({
   id: z.string(),
   room: z.string(),
@@ -36,6 +84,18 @@ export const messageSchema = z.object({
   clientId: z.string(),
   /** Set on bot replies whose stream was cut or failed: the text is what arrived. */
   incomplete: z.boolean().optional(),
+  /** The message it answers (same room). */
+  replyTo: replyRefSchema.optional(),
+  /** Ids of the users its body mentions (`@username`). */
+  mentions: z.array(z.string()).optional(),
+  attachments: z.array(attachmentSchema).optional(),
+  /** Set once edited: when the current body was written. */
+  editedAt: z.number().int().optional(),
+  /** A tombstone: body "" and no attachments, mentions, reactions or reply; it keeps its seq. */
+  deleted: z.boolean().optional(),
+  reactions: z.array(reactionSchema).optional(),
+  /** The seq of the last change applied to it (edit, delete, reaction); absent while it has none. */
+  rev: z.number().int().positive().optional(),
 });
 export type ChatMessage = z.infer<typeof messageSchema>;
 
@@ -55,6 +115,8 @@ export const roomSummarySchema = z.object({
   createdBy: z.string().nullable(),
   /** A DM whose users are no longer friends: history stays readable, nobody can send or type. */
   readOnly: z.boolean().optional(),
+  /** Of the unread messages, those that mention the user. */
+  mentions: z.number().int().nonnegative().optional(),
 });
 export type RoomSummary = z.infer<typeof roomSummarySchema>;
 
@@ -66,9 +128,25 @@ export const clientFrameSchema = z.discriminatedUnion("type", [
     type: z.literal("send"),
     ref: ref.optional(),
     room: roomId,
+    /** May be empty only when the message carries attachments. */
+    body: z.string().max(LIMITS.bodyMax),
+    clientId: z.string().min(1).max(LIMITS.clientIdMax),
+    /** The id of the message this one answers, in the same room. */
+    replyTo: messageId.optional(),
+    /** Ids of uploads (POST /api/files) of the sender, not yet sent. */
+    attachments: z.array(messageId).min(1).max(LIMITS.attachmentsPerMessage).optional(),
+  }),
+  z.object({
+    type: z.literal("edit"),
+    ref: ref.optional(),
+    room: roomId,
+    id: messageId,
     body: z.string().min(1).max(LIMITS.bodyMax),
+    /** Idempotency key like a send's: a retried edit is applied once. */
     clientId: z.string().min(1).max(LIMITS.clientIdMax),
   }),
+  z.object({ type: z.literal("delete"), ref: ref.optional(), room: roomId, id: messageId }),
+  z.object({ type: z.literal("react"), ref: ref.optional(), room: roomId, id: messageId, emoji: emojiSchema, on: z.boolean() }),
   z.object({ type: z.literal("typing"), ref: ref.optional(), room: roomId, on: z.boolean() }),
   z.object({ type: z.literal("dm.open"), ref: ref.optional(), userId }),
   z.object({
@@ -114,7 +192,14 @@ export const serverFrameSchema = z.discriminatedUnion("type", [
   }),
   z.object({ type: z.literal("rooms"), ref: z.string().optional(), rooms: z.array(roomSummarySchema), next: z.string().nullable() }),
   messageSchema.extend({ type: z.literal("message") }),
+  /** For a send: the message's id and seq. For an edit, delete or react: the target's id and the change's seq (a no-op: the target's rev, duplicate true). */
   z.object({ type: z.literal("ack"), ref: z.string(), room: z.string(), id: z.string(), seq: z.number().int(), duplicate: z.boolean() }),
+  /**
+   * Changes to existing messages: the events fromSeq..toSeq of the room (edits, deletions,
+   * reactions; no new message among them) and the resulting state of each message they changed.
+   * One change is one frame with fromSeq = toSeq; a reaction storm is coalesced into fewer frames.
+   */
+  z.object({ type: z.literal("updated"), room: z.string(), fromSeq: z.number().int().positive(), toSeq: z.number().int().positive(), messages: z.array(messageSchema) }),
   z.object({ type: z.literal("joined"), ref: z.string().optional(), room: roomSummarySchema }),
   z.object({ type: z.literal("left"), ref: z.string().optional(), room: z.string() }),
   z.object({ type: z.literal("dm.opened"), ref: z.string().optional(), room: roomSummarySchema }),
@@ -132,8 +217,10 @@ export const serverFrameSchema = z.discriminatedUnion("type", [
     type: z.literal("resumed"),
     ref: z.string().optional(),
     room: z.string(),
-    /** Oldest first, starting right after the requested seq. */
+    /** Oldest first, starting right after the requested seq; in their current state. */
     messages: z.array(messageSchema),
+    /** Older messages (seq <= afterSeq) changed after afterSeq, in their current state, by rev. */
+    updates: z.array(messageSchema).optional(),
     hasMore: z.boolean(),
     lastSeq: z.number().int().nonnegative(),
   }),
