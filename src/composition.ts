@@ -15,6 +15,7 @@ import type { Config } from "./config.ts";
 import { errorFields, type Logger } from "./observability/logger.ts";
 import type { ChatMessage } from "./domain/model.ts";
 import type { RedisConnection } from "./adapters/redis/connection.ts";
+import type { StoredChanges } from "./adapters/kafka/cached-change-reader.ts";
 import { WorkerAiRunner } from "./workers/ai-worker-client.ts";
 import type { AiProviderSettings } from "./workers/ai-protocol.ts";
 import type {
@@ -83,7 +84,7 @@ type Coordination = Pick<Adapters, "bus" | "presence" | "limiter" | "tickets"> &
  * embedded server does not pay for loading kafkajs, mongodb and redis at startup.
  */
 export async function createAdapters(config: Config, log: Logger, instanceId: string): Promise<Adapters> {
-  const storage = config.MONGODB_URI ? await mongoStorage(config.MONGODB_URI, config.STORAGE_TIMEOUT_MS) : sqliteStorage(config, log);
+  const storage: Storage & { storedChanges?: StoredChanges } = config.MONGODB_URI ? await mongoStorage(config.MONGODB_URI, config.STORAGE_TIMEOUT_MS) : sqliteStorage(config, log);
   const coordination = config.REDIS_URL
     ? await (await import("./adapters/redis/coordination.ts")).createRedisCoordination({ ...config, REDIS_URL: config.REDIS_URL }, instanceId, log)
     : memoryCoordination();
@@ -102,7 +103,7 @@ export async function createAdapters(config: Config, log: Logger, instanceId: st
     mode: config.MONGODB_URI || config.REDIS_URL ? "scale-out" : "embedded",
   };
   let pipelineRedis: RedisConnection | undefined;
-  if (config.KAFKA_BROKERS && config.REDIS_URL && config.MONGODB_URI && "redis" in coordination) {
+  if (config.KAFKA_BROKERS && config.REDIS_URL && config.MONGODB_URI && "redis" in coordination && storage.storedChanges) {
     pipelineRedis = coordination.redis;
     // Kafka takes over the write path: Redis assigns seqs, a worker persists into MongoDB.
     const [{ createKafkaPipeline }, { KafkaAiQueue }, { createKafka }] = await Promise.all([
@@ -114,6 +115,7 @@ export async function createAdapters(config: Config, log: Logger, instanceId: st
       config: { ...config, KAFKA_BROKERS: config.KAFKA_BROKERS, REDIS_URL: config.REDIS_URL, MONGODB_URI: config.MONGODB_URI },
       redis: coordination.redis,
       store: storage.reader,
+      storeChanges: storage.storedChanges,
       rooms: storage.rooms,
       log,
     });
@@ -216,10 +218,11 @@ function sqliteStorage(config: Config, log: Logger): Storage {
   return createSqliteStorage(config.DATA_DIR, { synchronous: config.SQLITE_SYNCHRONOUS, busyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS }, log);
 }
 
-async function mongoStorage(uri: string, timeoutMS: number): Promise<Storage> {
+/** `storedChanges`: the store's side of message changes, which the Kafka pipeline completes with the ones in flight. */
+async function mongoStorage(uri: string, timeoutMS: number): Promise<Storage & { storedChanges: StoredChanges }> {
   const { createMongoStorage } = await import("./adapters/mongodb/storage.ts");
   const mongo = createMongoStorage({ uri, timeoutMS });
-  return { accounts: mongo.accounts, social: mongo.social, rooms: mongo.rooms, reader: mongo.reader, log: mongo.log, lifecycle: mongo.lifecycle };
+  return { accounts: mongo.accounts, social: mongo.social, rooms: mongo.rooms, reader: mongo.reader, log: mongo.log, lifecycle: mongo.lifecycle, storedChanges: mongo.changeReader };
 }
 
 function memoryCoordination(): Coordination {
