@@ -6,6 +6,7 @@ import { MemoryRateLimiter } from "./adapters/memory/rate-limiter.ts";
 import { MemoryTicketStore } from "./adapters/memory/ticket-store.ts";
 import { InProcessAiQueue } from "./adapters/memory/ai-queue.ts";
 import { UnavailableSearchIndex } from "./adapters/memory/unavailable-search.ts";
+import { NO_MESSAGE_CHANGES } from "./adapters/memory/no-message-changes.ts";
 import { SqliteActivityLog } from "./adapters/sqlite/activity-log.ts";
 import { createSqliteStorage } from "./adapters/sqlite/storage.ts";
 import { boundedPort, CallHealth } from "./adapters/guard/bounded-port.ts";
@@ -28,6 +29,8 @@ import type {
   EngineHealth,
   Lifecycle,
   LocalRateLimiter,
+  MessageChangeLog,
+  MessageChangeReader,
   MessageLog,
   MessageReader,
   PresenceStore,
@@ -45,6 +48,9 @@ export interface Adapters {
   rooms: RoomStore;
   log: MessageLog;
   reader: MessageReader;
+  /** Edits, deletions and reactions: the room's seq like messages, through the same write path. */
+  changes: MessageChangeLog;
+  changeReader: MessageChangeReader;
   bus: ClusterBus;
   presence: PresenceStore;
   /** Login and `/ai` budgets: shared by every instance when Redis is on. */
@@ -75,7 +81,7 @@ export interface Adapters {
 }
 
 
-type Storage = Pick<Adapters, "accounts" | "social" | "rooms" | "log" | "reader"> & { lifecycle: Lifecycle; search?: SearchIndex };
+type Storage = Pick<Adapters, "accounts" | "social" | "rooms" | "log" | "reader" | "changes" | "changeReader"> & { lifecycle: Lifecycle; search?: SearchIndex };
 type Coordination = Pick<Adapters, "bus" | "presence" | "limiter" | "tickets"> & { lifecycle: Lifecycle };
 
 /**
@@ -121,6 +127,8 @@ export async function createAdapters(config: Config, log: Logger, instanceId: st
     });
     adapters.log = pipeline.log;
     adapters.reader = pipeline.reader;
+    adapters.changes = pipeline.changes;
+    adapters.changeReader = pipeline.changeReader;
     adapters.rooms = pipeline.rooms;
     adapters.lifecycle.push(pipeline.lifecycle);
     adapters.aiQueue = new KafkaAiQueue(createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-ai`, requestTimeoutMs: config.STORAGE_TIMEOUT_MS }, log), coordination.redis.cmd, {
@@ -161,6 +169,8 @@ function bounded(a: Adapters, ms: number, log: Logger): Adapters {
     rooms: b("rooms", a.rooms),
     log: b("log", a.log),
     reader: b("reader", a.reader),
+    changes: b("changes", a.changes),
+    changeReader: b("changeReader", a.changeReader),
     presence: b("presence", a.presence),
     limiter: b("limiter", a.limiter),
     tickets: b("tickets", a.tickets),
@@ -222,7 +232,8 @@ function sqliteStorage(config: Config, log: Logger): Storage {
 async function mongoStorage(uri: string, timeoutMS: number): Promise<Storage & { storedChanges: StoredChanges }> {
   const { createMongoStorage } = await import("./adapters/mongodb/storage.ts");
   const mongo = createMongoStorage({ uri, timeoutMS });
-  return { accounts: mongo.accounts, social: mongo.social, rooms: mongo.rooms, reader: mongo.reader, log: mongo.log, lifecycle: mongo.lifecycle, storedChanges: mongo.changeReader };
+  // Without Kafka nothing assigns a change its seq yet: edits, deletions and reactions are unavailable there.
+  return { accounts: mongo.accounts, social: mongo.social, rooms: mongo.rooms, reader: mongo.reader, log: mongo.log, changes: NO_MESSAGE_CHANGES.changes, changeReader: mongo.changeReader, lifecycle: mongo.lifecycle, storedChanges: mongo.changeReader };
 }
 
 function memoryCoordination(): Coordination {
