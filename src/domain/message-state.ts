@@ -1,4 +1,5 @@
-import type { ChatMessage } from "./model.ts";
+import { replyRefOf } from "./mentions.ts";
+import { messageOf, type ChatMessage, type MessageDraft } from "./model.ts";
 
 /** How current a state of a message is: the seq of its last change, or its own seq while it has none. */
 export const revOf = (m: ChatMessage): number => m.rev ?? m.seq;
@@ -12,3 +13,39 @@ export function newestStates(messages: readonly ChatMessage[]): ChatMessage[] {
   }
   return [...byId.values()];
 }
+
+/**
+ * A message as a store keeps it: the id of the message it answers instead of a ReplyRef, which
+ * readers resolve from that message as it is now (so a quote follows edits and deletion and a
+ * deleted body never survives in a copy).
+ */
+export type StoredMessage = ChatMessage & { replyToId?: string };
+
+/**
+ * Sets each reply's `replyTo` from its target's state in `targets(ids)`; a reply whose target the
+ * lookup does not know keeps the ReplyRef it has (resolved by an earlier reader) or gets none. A
+ * tombstone answers nothing. The results carry no `replyToId`.
+ */
+export async function withReplies(messages: readonly StoredMessage[], targets: (ids: string[]) => Promise<Map<string, ChatMessage>>): Promise<ChatMessage[]> {
+  const targetOf = (m: StoredMessage) => (m.deleted ? undefined : (m.replyToId ?? m.replyTo?.id));
+  const ids = [...new Set(messages.map(targetOf).filter((id): id is string => id !== undefined))];
+  const found = ids.length ? await targets(ids) : new Map<string, ChatMessage>();
+  return messages.map((stored) => {
+    const { replyToId: _, ...m } = stored;
+    const id = targetOf(stored);
+    const target = id === undefined ? undefined : found.get(id);
+    if (target) m.replyTo = replyRefOf(target);
+    else if (id === undefined || !m.replyTo) delete m.replyTo;
+    return m;
+  });
+}
+
+/** What a store keeps of a new message: the message a draft becomes, with the id of the one it answers. */
+export function storedOf(d: MessageDraft, seq: number): StoredMessage {
+  const m: StoredMessage = messageOf(d, seq);
+  if (d.replyTo) m.replyToId = d.replyTo;
+  return m;
+}
+
+/** The message without the store's reply id (where a reply needs no ReplyRef, e.g. an ack). */
+export const withoutReplyId = ({ replyToId: _, ...m }: StoredMessage): ChatMessage => m;

@@ -1,11 +1,12 @@
 import type { ChatMessage } from "../../domain/model.ts";
-import { newestStates } from "../../domain/message-state.ts";
+import { newestStates, type StoredMessage } from "../../domain/message-state.ts";
 import type { MessageChangeReader, UnreadCount } from "../../ports/index.ts";
 import type { RedisChangeState } from "../redis/change-state.ts";
 import { RECENT_PER_ROOM, type RedisPipelineState } from "../redis/pipeline-state.ts";
 
 /** The durable store's side (MongoMessageChangeReader). */
 export interface StoredChanges extends MessageChangeReader {
+  byIds(ids: readonly string[]): Promise<Map<string, StoredMessage>>;
   lastSeqs(rooms: readonly string[]): Promise<Map<string, number>>;
   countAfter(room: string, userId: string, after: number, before: number): Promise<{ messages: number; mentions: number }>;
 }
@@ -17,18 +18,26 @@ export interface StoredChanges extends MessageChangeReader {
  * change is visible to every reader on every instance once `change` resolved.
  */
 export class CachedChangeReader implements MessageChangeReader {
-  constructor(private store: StoredChanges, private changes: RedisChangeState, private pipeline: RedisPipelineState) {}
+  constructor(
+    private store: StoredChanges,
+    private changes: RedisChangeState,
+    private pipeline: RedisPipelineState,
+    private present: (messages: readonly StoredMessage[]) => Promise<ChatMessage[]>,
+  ) {}
 
   async byId(room: string, id: string): Promise<ChatMessage | null> {
-    return (await this.changes.current(room, id)) ?? (await this.store.byId(room, id));
+    const m = (await this.changes.current(room, id)) ?? (await this.store.byId(room, id));
+    return m ? (await this.present([m]))[0]! : null;
   }
 
   async changedAfter(room: string, afterSeq: number, limit: number): Promise<ChatMessage[]> {
     const [stored, recent] = await Promise.all([this.store.changedAfter(room, afterSeq, limit), this.changes.changedAfter(room, afterSeq)]);
-    return newestStates([...stored, ...recent])
-      .filter((m) => m.seq <= afterSeq && (m.rev ?? 0) > afterSeq)
-      .sort((a, b) => a.rev! - b.rev!)
-      .slice(0, limit);
+    return this.present(
+      newestStates([...stored, ...recent])
+        .filter((m) => m.seq <= afterSeq && (m.rev ?? 0) > afterSeq)
+        .sort((a, b) => a.rev! - b.rev!)
+        .slice(0, limit),
+    );
   }
 
   async unread(userId: string, cursors: ReadonlyMap<string, number>): Promise<Map<string, UnreadCount>> {

@@ -1,9 +1,11 @@
 import type { AppendResult, ChatMessage, MessageDraft } from "../../domain/model.ts";
 import { errorFields, type Logger } from "../../observability/logger.ts";
-import type { ChangeDraft, ChangeResult, MessageChangeLog, MessageChangeReader, MessageLog, MessageReader } from "../../ports/index.ts";
+import type { ChangeDraft, ChangeResult, MessageChangeLog, MessageLog, MessageReader } from "../../ports/index.ts";
+import type { StoredById } from "./replies.ts";
 import type { BatchingProducer } from "./batching-producer.ts";
 import type { RedisPipelineState } from "../redis/pipeline-state.ts";
 import type { RedisChangeState } from "../redis/change-state.ts";
+import type { StoredMessage } from "../../domain/message-state.ts";
 
 /**
  * Scale-out message log. Redis assigns the seq, records the idempotency key and puts the message in
@@ -28,7 +30,13 @@ export class KafkaMessageLog implements MessageLog, MessageChangeLog {
     /** The durable store only: the recent cache is gone whenever the counter is. */
     private store: MessageReader,
     /** Changes: their Redis state, and the durable store's copy of a message to seed it from. */
-    private changes: { state: RedisChangeState; store: Pick<MessageChangeReader, "byId"> },
+    private changes: {
+      state: RedisChangeState;
+      /** As stored, replies unresolved (a ReplyRef's snippet must never be copied into a state). */
+      storedById: StoredById;
+      /** Sets replies' ReplyRefs (see replies.ts). */
+      present: (messages: readonly StoredMessage[]) => Promise<ChatMessage[]>;
+    },
     private firstRetryMs: number,
     private log: Logger,
     /**
@@ -55,7 +63,7 @@ export class KafkaMessageLog implements MessageLog, MessageChangeLog {
   }
 
   async change(draft: ChangeDraft): Promise<ChangeResult> {
-    const { state, store } = this.changes;
+    const { state, storedById } = this.changes;
     for (let i = 0; i < 4; i++) {
       const decided = await state.change(draft);
       if (decided === "unseeded") {
@@ -65,13 +73,15 @@ export class KafkaMessageLog implements MessageLog, MessageChangeLog {
       if (decided === "unknown") {
         // First change of a message that left the recent cache: its state starts as the store has it
         // (no change of it can be in flight: its Redis state outlives the outbox's records).
-        const stored = await store.byId(draft.room, draft.messageId);
-        if (!stored) return { status: "not_found" };
+        const stored = (await storedById([draft.messageId])).get(draft.messageId);
+        if (!stored || stored.room !== draft.room) return { status: "not_found" };
         await state.seed(stored);
         continue;
       }
       if (decided.status === "applied") await this.publish(decided.message, state.outboxKey(decided.message));
-      return decided;
+      if (decided.status !== "applied" && decided.status !== "noop") return decided;
+      const [message] = await this.changes.present([decided.message]);
+      return { ...decided, message: message! };
     }
     throw new Error(`change to message ${draft.messageId} could not be decided`);
   }

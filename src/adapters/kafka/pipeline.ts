@@ -7,6 +7,7 @@ import { BatchingProducer } from "./batching-producer.ts";
 import { CachedMessageReader } from "./cached-reader.ts";
 import { CachedChangeReader, type StoredChanges } from "./cached-change-reader.ts";
 import { RedisChangeState } from "../redis/change-state.ts";
+import { replyResolver } from "./replies.ts";
 import { createKafka, ensureTopics } from "./kafka-client.ts";
 import { KafkaMessageLog } from "./message-log.ts";
 import { RedisPipelineState } from "../redis/pipeline-state.ts";
@@ -33,7 +34,9 @@ export function createKafkaPipeline({ config, redis, store, storeChanges, rooms,
   const state = new RedisPipelineState(redis.cmd, config.KAFKA_MESSAGES_TOPIC);
   const producer = new BatchingProducer(kafka, config.KAFKA_MESSAGES_TOPIC, 5000);
   const changeState = new RedisChangeState(redis.cmd, state);
-  const reader = new CachedMessageReader(store, state, changeState);
+  const storedById = (ids: readonly string[]) => storeChanges.byIds(ids);
+  const present = replyResolver(changeState, storedById);
+  const reader = new CachedMessageReader(store, state, changeState, present);
   // A topic that never had a record has nothing in flight: no need to wait (a fresh deployment).
   const neverUsed = async () => {
     const admin = kafka.admin();
@@ -59,7 +62,7 @@ export function createKafkaPipeline({ config, redis, store, storeChanges, rooms,
       clean = status?.lag === 0 ? clean + 1 : 0;
     }
   };
-  const messageLog = new KafkaMessageLog(state, producer, store, { state: changeState, store: storeChanges }, config.PARKED_RETRY_MS, log, persisted);
+  const messageLog = new KafkaMessageLog(state, producer, store, { state: changeState, storedById, present }, config.PARKED_RETRY_MS, log, persisted);
   let status: Extract<FromPipelineWorker, { kind: "status" }> | null = null;
   // Persistence is healthy while it has nothing to do or keeps moving; a backlog that stops
   // shrinking (a store that takes no writes, a stuck worker) turns health red after a while.
@@ -136,7 +139,7 @@ export function createKafkaPipeline({ config, redis, store, storeChanges, rooms,
     log: messageLog,
     reader,
     changes: messageLog,
-    changeReader: new CachedChangeReader(storeChanges, changeState, state),
+    changeReader: new CachedChangeReader(storeChanges, changeState, state, present),
     rooms: new OwnReadRoomStore(rooms, state),
     lifecycle,
   };

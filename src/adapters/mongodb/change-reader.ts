@@ -1,7 +1,9 @@
 import type { Db } from "mongodb";
 import type { ChatMessage } from "../../domain/model.ts";
 import type { MessageChangeReader, UnreadCount } from "../../ports/index.ts";
-import { collections, docToMessage, type Collections } from "./collections.ts";
+import { collections, type Collections } from "./collections.ts";
+import { messagesByIds, present } from "./message-reader.ts";
+import type { StoredMessage } from "../../domain/message-state.ts";
 
 /**
  * Changes as the messages collection holds them: each document is its message's current state and
@@ -15,12 +17,16 @@ export class MongoMessageChangeReader implements MessageChangeReader {
 
   async byId(room: string, id: string): Promise<ChatMessage | null> {
     const doc = await this.c.messages.findOne({ _id: id, room });
-    return doc ? docToMessage(doc) : null;
+    return doc ? (await present(this.c, [doc]))[0]! : null;
+  }
+
+  /** These messages as stored (replies unresolved: what a ReplyRef needs of its target). */
+  byIds(ids: readonly string[]): Promise<Map<string, StoredMessage>> {
+    return messagesByIds(this.c, ids);
   }
 
   async changedAfter(room: string, afterSeq: number, limit: number): Promise<ChatMessage[]> {
-    const docs = await this.c.messages.find({ room, rev: { $gt: afterSeq }, seq: { $lte: afterSeq } }).sort({ rev: 1 }).limit(limit).toArray();
-    return docs.map(docToMessage);
+    return present(this.c, await this.c.messages.find({ room, rev: { $gt: afterSeq }, seq: { $lte: afterSeq } }).sort({ rev: 1 }).limit(limit).toArray());
   }
 
   async unread(userId: string, cursors: ReadonlyMap<string, number>): Promise<Map<string, UnreadCount>> {

@@ -6,7 +6,8 @@
  */
 import { MongoBulkWriteError, MongoServerError, type Collection, type Db, type IndexDescription } from "mongodb";
 import type { ChatMessage, RoomKind } from "../../domain/model.ts";
-import type { Attachment, Reaction, ReplyRef } from "../../protocol/index.ts";
+import type { Attachment, Reaction } from "../../protocol/index.ts";
+import type { StoredMessage } from "../../domain/message-state.ts";
 
 export interface UserDoc {
   _id: string;
@@ -69,7 +70,8 @@ export interface MessageDoc {
   clientId: string;
   createdAt: number;
   incomplete?: boolean;
-  replyTo?: ReplyRef;
+  /** The id of the message it answers; readers resolve the ReplyRef from that message as it is now. */
+  replyTo?: string;
   mentions?: string[];
   attachments?: Attachment[];
   editedAt?: number;
@@ -165,7 +167,7 @@ export function isDuplicateKey(err: unknown): boolean {
 }
 
 /** The optional lifecycle fields, copied only when present (a plain message stays as small as before). */
-const OPTIONAL_FIELDS = ["incomplete", "replyTo", "mentions", "attachments", "editedAt", "deleted", "reactions", "rev"] as const;
+const OPTIONAL_FIELDS = ["incomplete", "mentions", "attachments", "editedAt", "deleted", "reactions", "rev"] as const;
 
 function copyOptional<T extends object>(from: object, to: T): T {
   const src = from as Record<string, unknown>;
@@ -178,13 +180,17 @@ function copyOptional<T extends object>(from: object, to: T): T {
 }
 
 /** The one message <-> document mapping (the log, the store, the readers and the export all use it). */
-export function messageToDoc(m: ChatMessage): MessageDoc {
+export function messageToDoc(m: StoredMessage): MessageDoc {
   const doc: MessageDoc = { _id: m.id, room: m.room, seq: m.seq, from: m.from, fromName: m.fromName, body: m.body, clientId: m.clientId, createdAt: m.createdAt };
+  const replyTo = m.deleted ? undefined : (m.replyToId ?? m.replyTo?.id);
+  if (replyTo) doc.replyTo = replyTo;
   return copyOptional(m, doc);
 }
 
-export function docToMessage(d: MessageDoc): ChatMessage {
-  const m: ChatMessage = { id: d._id, room: d.room, seq: d.seq, from: d.from, fromName: d.fromName, body: d.body, createdAt: d.createdAt, clientId: d.clientId };
+/** A reply comes back with `replyToId`: the reader resolves it (withReplies). */
+export function docToMessage(d: MessageDoc): StoredMessage {
+  const m: StoredMessage = { id: d._id, room: d.room, seq: d.seq, from: d.from, fromName: d.fromName, body: d.body, createdAt: d.createdAt, clientId: d.clientId };
+  if (d.replyTo) m.replyToId = d.replyTo;
   return copyOptional(d, m);
 }
 

@@ -8,6 +8,7 @@
  *   retry loop publishes it with backoff.
  */
 import { messageOf, type ChatMessage, type MessageDraft } from "../../domain/model.ts";
+import { storedOf, withoutReplyId, type StoredMessage } from "../../domain/message-state.ts";
 import { messageSchema } from "../../protocol/index.ts";
 import type { RedisClient } from "./connection.ts";
 import { ACCEPT, CLAIM, PERSISTED } from "./pipeline-scripts.ts";
@@ -41,10 +42,12 @@ export const pipelineKeys = (topic: string) => ({
   epoch: `pipeline:${topic}:epoch`,
 });
 
-export const decodeMessage = (json: string): ChatMessage => messageSchema.parse(JSON.parse(json));
+/** What the pipeline keeps and carries (Redis, Kafka records): replies hold their target's id (see StoredMessage). */
+const storedMessageSchema = messageSchema.extend({ replyToId: z.string().optional() });
+export const decodeMessage = (json: string): StoredMessage => storedMessageSchema.parse(JSON.parse(json));
 
 /** `key` is set for a change: `<message id>@<rev>` (a message may have several changes in flight). */
-const outboxRecord = z.object({ message: messageSchema, attempts: z.number().int().min(0), key: z.string().optional() });
+const outboxRecord = z.object({ message: storedMessageSchema, attempts: z.number().int().min(0), key: z.string().optional() });
 export type OutboxEntry = z.infer<typeof outboxRecord>;
 /** The id of an outbox entry: its queue member and record key suffix. */
 export const outboxKey = (e: OutboxEntry): string => e.key ?? e.message.id;
@@ -76,7 +79,7 @@ export class RedisPipelineState {
   /** Seq, idempotency record, cache and outbox entry in one atomic step (see ACCEPT). */
   async accept(d: MessageDraft, now = Date.now()): Promise<Accepted> {
     const k = this.keys;
-    const { seq: _, ...draft } = messageOf(d, 0);
+    const { seq: _, ...draft } = storedOf(d, 0);
     const [status, json] = (await ACCEPT.run(
       this.redis,
       [k.idem(d.from, d.room, d.clientId), k.seq(d.room), k.recent(d.room), k.unpersisted(d.room), k.outbox, k.outboxRecordPrefix + d.id, k.ownReads(d.from), k.legacyIdem(d.from, d.clientId)],
@@ -86,7 +89,7 @@ export class RedisPipelineState {
     // New: only its seq comes back (the draft is here), so nothing is parsed or validated again.
     // A duplicate is the stored original: read from Redis, so validated.
     if (status === 1) return { message: messageOf(d, Number(json)), duplicate: false };
-    return { message: decodeMessage(String(json)), duplicate: true };
+    return { message: withoutReplyId(decodeMessage(String(json))), duplicate: true };
   }
 
   /** room → the seq of the user's newest accepted message there (see ACCEPT). */
