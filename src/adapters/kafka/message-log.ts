@@ -1,6 +1,7 @@
 import type { AppendResult, ChatMessage, MessageDraft } from "../../domain/model.ts";
 import { errorFields, type Logger } from "../../observability/logger.ts";
-import type { ChangeDraft, ChangeResult, MessageChangeLog, MessageLog, MessageReader } from "../../ports/index.ts";
+import type { ChangeDraft, ChangeResult, MessageChangeLog, MessageLog } from "../../ports/index.ts";
+import type { StoredChanges } from "./cached-change-reader.ts";
 import type { StoredById } from "./replies.ts";
 import type { BatchingProducer } from "./batching-producer.ts";
 import type { RedisPipelineState } from "../redis/pipeline-state.ts";
@@ -27,8 +28,8 @@ export class KafkaMessageLog implements MessageLog, MessageChangeLog {
   constructor(
     private state: RedisPipelineState,
     private producer: BatchingProducer,
-    /** The durable store only: the recent cache is gone whenever the counter is. */
-    private store: MessageReader,
+    /** The durable store only (the recent cache is gone whenever the counter is): each room's newest seq, of a message or a change. */
+    private store: Pick<StoredChanges, "lastSeqs">,
     /** Changes: their Redis state, and the durable store's copy of a message to seed it from. */
     private changes: {
       state: RedisChangeState;
@@ -144,7 +145,7 @@ export class KafkaMessageLog implements MessageLog, MessageChangeLog {
     if (!p) {
       p = (async () => {
         await this.settle();
-        const max = (await this.store.latest([room])).get(room)?.seq ?? 0;
+        const max = (await this.store.lastSeqs([room])).get(room) ?? 0;
         await this.state.seedSeq(room, max);
       })().finally(() => this.seeding.delete(room));
       this.seeding.set(room, p);

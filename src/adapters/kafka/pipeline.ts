@@ -62,7 +62,7 @@ export function createKafkaPipeline({ config, redis, store, storeChanges, rooms,
       clean = status?.lag === 0 ? clean + 1 : 0;
     }
   };
-  const messageLog = new KafkaMessageLog(state, producer, store, { state: changeState, storedById, present }, config.PARKED_RETRY_MS, log, persisted);
+  const messageLog = new KafkaMessageLog(state, producer, storeChanges, { state: changeState, storedById, present }, config.PARKED_RETRY_MS, log, persisted);
   let status: Extract<FromPipelineWorker, { kind: "status" }> | null = null;
   // Persistence is healthy while it has nothing to do or keeps moving; a backlog that stops
   // shrinking (a store that takes no writes, a stuck worker) turns health red after a while.
