@@ -6,7 +6,6 @@ import { MemoryRateLimiter } from "./adapters/memory/rate-limiter.ts";
 import { MemoryTicketStore } from "./adapters/memory/ticket-store.ts";
 import { InProcessAiQueue } from "./adapters/memory/ai-queue.ts";
 import { UnavailableSearchIndex } from "./adapters/memory/unavailable-search.ts";
-import { NO_MESSAGE_CHANGES } from "./adapters/memory/no-message-changes.ts";
 import { SqliteActivityLog } from "./adapters/sqlite/activity-log.ts";
 import { createSqliteStorage } from "./adapters/sqlite/storage.ts";
 import { boundedPort, CallHealth } from "./adapters/guard/bounded-port.ts";
@@ -232,8 +231,7 @@ function sqliteStorage(config: Config, log: Logger): Storage {
 async function mongoStorage(uri: string, timeoutMS: number): Promise<Storage & { storedChanges: StoredChanges }> {
   const { createMongoStorage } = await import("./adapters/mongodb/storage.ts");
   const mongo = createMongoStorage({ uri, timeoutMS });
-  // Without Kafka nothing assigns a change its seq yet: edits, deletions and reactions are unavailable there.
-  return { accounts: mongo.accounts, social: mongo.social, rooms: mongo.rooms, reader: mongo.reader, log: mongo.log, changes: NO_MESSAGE_CHANGES.changes, changeReader: mongo.changeReader, lifecycle: mongo.lifecycle, storedChanges: mongo.changeReader };
+  return { accounts: mongo.accounts, social: mongo.social, rooms: mongo.rooms, reader: mongo.reader, log: mongo.log, changes: mongo.changes, changeReader: mongo.changeReader, lifecycle: mongo.lifecycle, storedChanges: mongo.changeReader };
 }
 
 function memoryCoordination(): Coordination {

@@ -1,3 +1,5 @@
+import type { MessageChange } from "../ports/index.ts";
+import { LIMITS } from "../protocol/index.ts";
 import { replyRefOf } from "./mentions.ts";
 import { messageOf, type ChatMessage, type MessageDraft } from "./model.ts";
 
@@ -49,3 +51,42 @@ export function storedOf(d: MessageDraft, seq: number): StoredMessage {
 
 /** The message without the store's reply id (where a reply needs no ReplyRef, e.g. an ack). */
 export const withoutReplyId = ({ replyToId: _, ...m }: StoredMessage): ChatMessage => m;
+
+/** What a change does to a message's state, before it has a seq (the same rules the Redis script applies). */
+export type Decision = { status: "apply"; state: StoredMessage } | { status: "noop" } | { status: "not_found" } | { status: "limit" };
+
+/**
+ * Decides `change` by `by` on `m` (its current state): a tombstone takes no edit or reaction and a
+ * second delete is a no-op; re-adding a reaction or removing one that is not there is a no-op; a
+ * user has at most LIMITS.reactionsPerUser distinct emoji on a message. The state returned has no
+ * rev yet.
+ */
+export function decideChange(m: StoredMessage, change: MessageChange, by: string, at: number): Decision {
+  if (m.deleted) return change.kind === "delete" ? { status: "noop" } : { status: "not_found" };
+  if (change.kind === "delete") {
+    const { id, room, seq, from, fromName, createdAt, clientId } = m;
+    return { status: "apply", state: { id, room, seq, from, fromName, body: "", createdAt, clientId, deleted: true } };
+  }
+  if (change.kind === "edit") {
+    const { mentions: _, ...rest } = m;
+    const state: StoredMessage = { ...rest, body: change.body, editedAt: at };
+    if (change.mentions.length) state.mentions = [...new Set(change.mentions)];
+    return { status: "apply", state };
+  }
+  const reactions = (m.reactions ?? []).map((r) => ({ emoji: r.emoji, users: [...r.users] }));
+  const mine = reactions.filter((r) => r.users.includes(by)).length;
+  const same = reactions.find((r) => r.emoji === change.emoji);
+  const has = same?.users.includes(by) ?? false;
+  if (change.kind === "react") {
+    if (has) return { status: "noop" };
+    if (mine >= LIMITS.reactionsPerUser) return { status: "limit" };
+    if (same) same.users.push(by);
+    else reactions.push({ emoji: change.emoji, users: [by] });
+  } else {
+    if (!has) return { status: "noop" };
+    same!.users = same!.users.filter((u) => u !== by);
+  }
+  const { reactions: _, ...rest } = m;
+  const left = reactions.filter((r) => r.users.length > 0);
+  return { status: "apply", state: left.length ? { ...rest, reactions: left } : rest };
+}

@@ -1,7 +1,7 @@
 import type { Db } from "mongodb";
 import type { ChatMessage } from "../../domain/model.ts";
 import type { MessageChangeReader, UnreadCount } from "../../ports/index.ts";
-import { collections, type Collections } from "./collections.ts";
+import { collections, NOT_EVENT, type Collections } from "./collections.ts";
 import { messagesByIds, present } from "./message-reader.ts";
 import type { StoredMessage } from "../../domain/message-state.ts";
 
@@ -16,7 +16,7 @@ export class MongoMessageChangeReader implements MessageChangeReader {
   }
 
   async byId(room: string, id: string): Promise<ChatMessage | null> {
-    const doc = await this.c.messages.findOne({ _id: id, room });
+    const doc = await this.c.messages.findOne({ _id: id, room, ...NOT_EVENT });
     return doc ? (await present(this.c, [doc]))[0]! : null;
   }
 
@@ -45,7 +45,7 @@ export class MongoMessageChangeReader implements MessageChangeReader {
     return out;
   }
 
-  /** Each room's newest event: its newest message's seq or its newest change's rev, whichever is later. */
+  /** Each room's newest event: its newest message's seq or its newest change's rev, whichever is later (a change's slot counts too). */
   async lastSeqs(rooms: readonly string[]): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     await Promise.all(
@@ -63,7 +63,7 @@ export class MongoMessageChangeReader implements MessageChangeReader {
   /** Messages with after < seq < before not from the user and not deleted, and those of them mentioning the user. */
   async countAfter(room: string, userId: string, after: number, before: number): Promise<{ messages: number; mentions: number }> {
     const seq = Number.isFinite(before) ? { $gt: after, $lt: before } : { $gt: after };
-    const filter = { room, seq, from: { $ne: userId }, deleted: { $ne: true } };
+    const filter = { room, seq, from: { $ne: userId }, deleted: { $ne: true }, ...NOT_EVENT };
     const [messages, mentions] = await Promise.all([this.c.messages.countDocuments(filter), this.c.messages.countDocuments({ ...filter, mentions: userId })]);
     return { messages, mentions };
   }

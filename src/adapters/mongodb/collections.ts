@@ -80,7 +80,15 @@ export interface MessageDoc {
   reactions?: Reaction[];
   /** The seq of the last change applied (see MongoMessageStore): a replayed older change never overwrites a newer state. */
   rev?: number;
+  /**
+   * Set on a change's slot in the room's stream (MongoDB without Kafka, see MongoMessageChangeLog):
+   * not a message; readers skip it (NOT_EVENT).
+   */
+  event?: { message: string; state: MessageDoc };
 }
+
+/** The filter that keeps changes' slots out of message reads. */
+export const NOT_EVENT = { event: { $exists: false } } as const;
 
 export interface Collections {
   users: Collection<UserDoc>;

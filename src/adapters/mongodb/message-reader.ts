@@ -2,7 +2,7 @@ import type { Db } from "mongodb";
 import { withReplies, type StoredMessage } from "../../domain/message-state.ts";
 import type { ChatMessage } from "../../domain/model.ts";
 import type { MessageReader } from "../../ports/index.ts";
-import { collections, docToMessage, type Collections, type MessageDoc } from "./collections.ts";
+import { collections, docToMessage, NOT_EVENT, type Collections, type MessageDoc } from "./collections.ts";
 
 /** Messages by id (no replies resolved: what a ReplyRef needs of its target). */
 export async function messagesByIds(c: Collections, ids: readonly string[]): Promise<Map<string, StoredMessage>> {
@@ -24,16 +24,16 @@ export class MongoMessageReader implements MessageReader {
   }
 
   async before(room: string, before: number | undefined, limit: number) {
-    const filter = before === undefined ? { room } : { room, seq: { $lt: before } };
+    const filter = before === undefined ? { room, ...NOT_EVENT } : { room, seq: { $lt: before }, ...NOT_EVENT };
     return present(this.c, await this.c.messages.find(filter).sort({ seq: -1 }).limit(limit).toArray());
   }
   async after(room: string, afterSeq: number, limit: number) {
-    return present(this.c, await this.c.messages.find({ room, seq: { $gt: afterSeq } }).sort({ seq: 1 }).limit(limit).toArray());
+    return present(this.c, await this.c.messages.find({ room, seq: { $gt: afterSeq }, ...NOT_EVENT }).sort({ seq: 1 }).limit(limit).toArray());
   }
   async latest(rooms: readonly string[]) {
     // One indexed lookup per room, in parallel: $group accumulators are not available everywhere.
     const found = await Promise.all(
-      rooms.map((room) => this.c.messages.findOne({ room }, { sort: { seq: -1 } })),
+      rooms.map((room) => this.c.messages.findOne({ room, ...NOT_EVENT }, { sort: { seq: -1 } })),
     );
     const out = new Map<string, ChatMessage>();
     for (const m of await present(this.c, found.filter((d) => d !== null))) out.set(m.room, m);
