@@ -30,6 +30,8 @@ function prepare(db: Database) {
       `INSERT INTO messages (room_id, seq, id, from_id, from_name, body, client_id, created_at, incomplete, reply_to, mentions, attachments, search_rowid)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
+    mention: db.query<unknown, [string, string, number]>("INSERT OR IGNORE INTO message_mentions (room_id, user_id, seq) VALUES (?, ?, ?)"),
+    unmention: db.query<unknown, [string, string, number]>("DELETE FROM message_mentions WHERE room_id = ? AND user_id = ? AND seq = ?"),
     maxSearchRowid: db.query<{ r: number }, []>("SELECT rowid AS r FROM message_search ORDER BY rowid DESC LIMIT 1"),
     byId: db.query<MessageRow, [string, string]>("SELECT * FROM messages WHERE id = ? AND room_id = ?"),
     changeByClient: db.query<{ seq: number }, [string, string, string]>(
@@ -88,11 +90,21 @@ function append(d: MessageDraft, inBatch: Map<string, ChatMessage>): { seq: numb
   const seq = nextSeq(d.room);
   const json = (v: unknown[] | undefined) => (v?.length ? JSON.stringify(v) : null);
   q.insert.run(d.room, seq, d.id, d.from, d.fromName, d.body, d.clientId, d.createdAt, d.incomplete ? 1 : 0, d.replyTo ?? null, json(d.mentions), json(d.attachments), nextSearchRowid());
+  if (d.mentions?.length) indexMentions(d.room, seq, d.from, d.mentions, "add");
   // Your own message counts as read: the sender's newest seq per room, written once per batch.
   ownReads.set(`${d.room}\u0000${d.from}`, seq);
   inBatch.set(key, messageOf(d, seq));
   return { seq };
 }
+
+/**
+ * The mention index (room, user, seq) behind the unread summary's exact `mentions` count. A user
+ * mentioning themselves is not indexed: their own messages are never unread.
+ */
+function indexMentions(room: string, seq: number, author: string, users: readonly string[], op: "add" | "remove") {
+  for (const user of users) if (user !== author) (op === "add" ? q.mention : q.unmention).run(room, user, seq);
+}
+const mentionsOf = (row: MessageRow): string[] => (row.mentions ? (JSON.parse(row.mentions) as string[]) : []);
 
 const ownReads = new Map<string, number>();
 /** A batch erased a body: checkpoint so its old bytes leave the WAL file too. */
@@ -118,9 +130,12 @@ function change(d: ChangeDraft): ChangeResult {
   switch (c.kind) {
     case "edit":
       q.edit.run(c.body, c.mentions.length ? JSON.stringify(c.mentions) : null, d.at, seq, d.messageId);
+      indexMentions(d.room, row.seq, row.from_id, mentionsOf(row), "remove");
+      indexMentions(d.room, row.seq, row.from_id, c.mentions, "add");
       break;
     case "delete":
       q.erase.run(seq, d.messageId);
+      indexMentions(d.room, row.seq, row.from_id, mentionsOf(row), "remove");
       q.eraseReactions.run(d.messageId);
       erased = true;
       break;

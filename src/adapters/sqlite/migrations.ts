@@ -107,6 +107,11 @@ CREATE TABLE message_changes (
   PRIMARY KEY (room_id, seq)
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX message_changes_client ON message_changes (by_id, room_id, client_id) WHERE client_id IS NOT NULL;
+-- Who is mentioned where (not by themselves), for exact mention counts without reading messages.
+CREATE TABLE message_mentions (
+  room_id TEXT NOT NULL, user_id TEXT NOT NULL, seq INTEGER NOT NULL,
+  PRIMARY KEY (room_id, user_id, seq)
+) WITHOUT ROWID;
 ${SEARCH_TRIGGERS_V5}
 `);
       linkSearchRows(db);
