@@ -1,5 +1,6 @@
 import type { Database } from "bun:sqlite";
 import { rebuildSearch, SEARCH_SCHEMA } from "./search-schema.ts";
+import { UPLOADS_SCHEMA } from "./upload-schema.ts";
 
 /**
  * The SQLite schema as an ordered list of migrations. `PRAGMA user_version` records the last one
@@ -80,6 +81,7 @@ DROP INDEX IF EXISTS messages_client;
       rebuildSearch(db);
     },
   },
+  { version: 6, name: "uploaded files", up: UPLOADS_SCHEMA },
 ];
 
 export const schemaVersion = (db: Database): number =>
