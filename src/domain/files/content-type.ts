@@ -16,13 +16,14 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
  */
 export async function detectType(head: Uint8Array, complete: boolean): Promise<string> {
   const found = await fileTypeFromBuffer(head);
-  if (found) return found.mime;
+  // file-type calls any XML "application/xml": SVG is XML too, and must be named as what it is.
+  if (found && found.mime !== "application/xml") return found.mime;
   const text = asText(head, complete);
-  if (text === null) return "application/octet-stream";
+  if (text === null) return found?.mime ?? "application/octet-stream";
   const start = text.trimStart().slice(0, 512).toLowerCase();
   if (/^(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*(<!doctype svg|<svg[\s>])/s.test(start)) return "image/svg+xml";
   if (/^(<!--.*?-->\s*)*(<!doctype html|<html[\s>]|<head[\s>]|<body[\s>]|<script[\s>])/s.test(start)) return "text/html";
-  return "text/plain";
+  return found?.mime ?? "text/plain";
 }
 
 /** The head as text when it is valid UTF-8 without NUL bytes (a multi-byte character cut at the end of a partial head is fine). */
