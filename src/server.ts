@@ -14,7 +14,7 @@ import { AnalyticsService } from "./domain/analytics/analytics-service.ts";
 import { RoomService } from "./domain/room-service.ts";
 import { SocialService } from "./domain/social-service.ts";
 import { TypingService } from "./domain/typing-service.ts";
-import { FileService } from "./domain/files/file-service.ts";
+import { FileService, wireAttachments } from "./domain/files/file-service.ts";
 import { join } from "node:path";
 import { createHttpApp } from "./http/app.ts";
 import { createEdge, edgeErrorHandler } from "./http/edge.ts";
@@ -97,6 +97,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     { changes: adapters.changes, changeReader: adapters.changeReader, accounts: adapters.accounts, editWindowSec: config.EDIT_WINDOW_SEC },
     activity,
   );
+  wireAttachments(chat, files, log);
   const ai = await startAi(config, adapters, chat, hub, activity);
   if (adapters.indexMessage) chat.onMessage(adapters.indexMessage);
 

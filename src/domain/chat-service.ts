@@ -31,7 +31,7 @@ export type ChangeListener = (change: AppliedChange) => void;
  * Turns the upload ids of a `send` into the attachments the message carries. Refuses (DomainError)
  * ids that are not the sender's unsent uploads in this room.
  */
-export type AttachmentResolver = (from: Sender, room: string, uploadIds: string[]) => Promise<Attachment[]>;
+export type AttachmentResolver = (from: Sender, room: string, uploadIds: string[], clientId: string) => Promise<Attachment[]>;
 
 export interface SendOptions {
   /** The id of a message of the same room this one answers. */
@@ -106,7 +106,7 @@ export class ChatService {
     const [reply, mentions, attachments] = await Promise.all([
       options.replyTo ? this.replyTarget(room, options.replyTo) : undefined,
       this.mentionsIn(room, body),
-      hasFiles ? this.attachmentsOf(from, room, options.attachmentIds!) : undefined,
+      hasFiles ? this.attachmentsOf(from, room, options.attachmentIds!, clientId) : undefined,
     ]);
     if (reply) draft.replyTo = reply.id;
     if (mentions.length) draft.mentions = mentions;
@@ -245,9 +245,10 @@ export class ChatService {
     return this.existing(room, id);
   }
 
-  private attachmentsOf(from: Sender, room: string, ids: string[]): Promise<Attachment[]> {
+  /** `clientId` lets a retried send reuse the uploads its first attempt reserved. */
+  private attachmentsOf(from: Sender, room: string, ids: string[], clientId: string): Promise<Attachment[]> {
     if (!this.resolveAttachments) return fail("bad_request", "attachments are not supported by this server");
-    return this.resolveAttachments(from, room, [...new Set(ids)]);
+    return this.resolveAttachments(from, room, [...new Set(ids)], clientId);
   }
 
   /** The ids of the room's members the body names as `@username` (unknown names and non-members are plain text). */

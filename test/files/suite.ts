@@ -49,7 +49,8 @@ const chunked = (total: number, piece = 16_384) =>
     },
   });
 
-export function fileSuite(get: () => FileDeployment) {
+/** `messages`: sending with attachments and deleting (needs the deployment's message store to carry attachments and changes). */
+export function fileSuite(get: () => FileDeployment, opts: { messages: boolean } = { messages: true }) {
   let alice: Account;
   let bob: Account;
   let carol: Account;
@@ -207,6 +208,72 @@ export function fileSuite(get: () => FileDeployment) {
     const viaCookie = await fetch(`${one}/api/files?room=${dm}&name=x.txt`, { method: "POST", headers: { cookie }, body: "x" });
     expect(viaCookie.status).toBe(401);
   });
+
+  if (opts.messages) test("sending: a message carries its uploads; members download them from either instance, a non-member never, even with the URL", async () => {
+    await setup();
+    const { one, two } = get();
+    const img = await uploadFile(one, alice, dm, "pic.png", await pngOf(640, 480));
+    const doc = await uploadFile(one, alice, dm, "notes.txt", "meeting notes");
+    const a = await WsClient.connect(one, alice);
+    const b = await WsClient.connect(two, bob);
+    try {
+      const clientId = crypto.randomUUID();
+      const ack = await a.request({ type: "send", room: dm, body: "", clientId, attachments: [img.body.id, doc.body.id] }, "ack");
+      const seen = await b.next("message", (m) => m.id === ack.id);
+      expect(seen.attachments).toEqual([img.body, doc.body]);
+      // A retry of the same send is the same message, not a refusal of already-used files.
+      const retry = await a.request({ type: "send", room: dm, body: "", clientId, attachments: [img.body.id, doc.body.id] }, "ack");
+      expect(retry).toMatchObject({ id: ack.id, duplicate: true });
+      const bobGets = async () => (await download(two, doc.body.id, { token: bob.accessToken })).status;
+      const deadline = Date.now() + 10_000; // the binding follows the ack
+      while ((await bobGets()) !== 200 && Date.now() < deadline) await Bun.sleep(50);
+      expect(await bobGets()).toBe(200);
+      expect(await (await download(one, doc.body.id, { token: bob.accessToken })).text()).toBe("meeting notes");
+      const stranger = await download(two, img.body.id, { token: carol.accessToken });
+      expect(stranger.status).toBe(403);
+      expect((await stranger.json()).error.code).toBe("forbidden");
+      expect((await download(one, img.body.id, { token: carol.accessToken }, {}, true)).status).toBe(403);
+
+      // The same upload cannot ride on another message, someone else's upload is not yours to send,
+      // and a file uploaded for one room cannot be posted in another.
+      const again = await a.request({ type: "send", room: dm, body: "again", clientId: crypto.randomUUID(), attachments: [doc.body.id] }, "ack").catch((e: Error) => e.message);
+      expect(again).toStartWith("bad_request");
+      const bobs = await uploadFile(two, bob, dm, "bob.txt", "bob's");
+      const stolen = await a.request({ type: "send", room: dm, body: "mine", clientId: crypto.randomUUID(), attachments: [bobs.body.id] }, "ack").catch((e: Error) => e.message);
+      expect(stolen).toStartWith("not_found");
+      const elsewhere = await uploadFile(one, alice, "general", "pub.txt", "public");
+      const wrongRoom = await a.request({ type: "send", room: dm, body: "x", clientId: crypto.randomUUID(), attachments: [elsewhere.body.id] }, "ack").catch((e: Error) => e.message);
+      expect(wrongRoom).toStartWith("forbidden");
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  if (opts.messages) {
+    test("deleting the message deletes its files: 404 after, and gone from the store", async () => {
+      await setup();
+      const { one, two, stored } = get();
+      const before = await stored();
+      const img = await uploadFile(one, alice, dm, "gone.png", await pngOf(800, 800));
+      expect(await stored()).toBe(before + 2); // the file and its preview
+      const a = await WsClient.connect(one, alice);
+      try {
+        const ack = await a.request({ type: "send", room: dm, body: "see this", clientId: crypto.randomUUID(), attachments: [img.body.id] }, "ack");
+        expect((await download(two, img.body.id, { token: bob.accessToken }, {}, true)).status).toBe(200);
+        await a.request({ type: "delete", room: dm, id: ack.id }, "ack");
+        const deadline = Date.now() + 10_000;
+        while ((await download(two, img.body.id, { token: alice.accessToken })).status !== 404) {
+          if (Date.now() > deadline) throw new Error("the deleted message's file is still served");
+          await Bun.sleep(50);
+        }
+        expect((await download(one, img.body.id, { token: bob.accessToken }, {}, true)).status).toBe(404);
+        expect(await stored()).toBe(before);
+      } finally {
+        a.close();
+      }
+    });
+  }
 
   test("a user's stored bytes are bounded by FILE_QUOTA_BYTES (409) and uploads per hour by FILE_UPLOADS_PER_HOUR (429)", async () => {
     const { one } = get();

@@ -27,7 +27,8 @@ describeWithEngines(["redis", "mongodb"], "attachments, two instances", () => {
   }, 60_000);
   afterAll(() => Promise.all([one?.cleanup(), two?.cleanup()]), 60_000);
 
-  fileSuite(() => ({ one: one.url, two: two.url, stored: gridFsCount(env.MONGODB_URI!) }));
+  // Sending and deleting need MongoDB to keep attachments and message changes (helper "scaleout"): on once that is merged.
+  fileSuite(() => ({ one: one.url, two: two.url, stored: gridFsCount(env.MONGODB_URI!) }), { messages: false });
 });
 
 describeWithEngines(["redis", "mongodb"], "attachments expire, scale-out", () => {

@@ -1,7 +1,9 @@
 import type { ByteRange, FileStore, ImagePreviewer, RateLimiter, RoomStore, Upload, UploadRegistry } from "../../ports/index.ts";
 import { previewKey } from "../../ports/index.ts";
 import type { Attachment } from "../../protocol/index.ts";
+import type { ChatService } from "../chat-service.ts";
 import { DomainError, fail } from "../errors.ts";
+import { errorFields, type Logger } from "../../observability/logger.ts";
 import { newId } from "../ids.ts";
 import { spendHourly } from "../quota.ts";
 import { detectType, fitInside, HEAD_BYTES, imageDimensions, INLINE_IMAGE_TYPES } from "./content-type.ts";
@@ -141,9 +143,15 @@ export class FileService {
     await this.uploads.bind(ids, messageId);
   }
 
-  /** A deleted message takes its files with it. */
-  async messageDeleted(messageId: string): Promise<void> {
-    for (const u of await this.uploads.byMessage(messageId)) await this.forget(u);
+  /**
+   * A deleted message takes its files with it: those bound to it, and those it named (bound or not:
+   * binding may have failed after the message was stored) unless another message holds them.
+   */
+  async messageDeleted(messageId: string, named: readonly string[] = []): Promise<void> {
+    const bound = await this.uploads.byMessage(messageId);
+    const extra = await Promise.all(named.filter((id) => !bound.some((u) => u.id === id)).map((id) => this.uploads.get(id)));
+    const mine = extra.filter((u): u is Upload => u !== null && (u.messageId === null || u.messageId === messageId));
+    for (const u of [...bound, ...mine]) await this.forget(u);
   }
 
   private async readable(userId: string, id: string): Promise<Upload> {
@@ -182,4 +190,22 @@ export class FileService {
   private tooLarge(): never {
     return fail("payload_too_large", this.tooLargeMessage());
   }
+}
+
+/**
+ * Plugs files into messages: a send's upload ids become its attachments (reserved for that send),
+ * a durable message binds them, a deletion erases them. The listeners run after the message or the
+ * change is delivered; a failure there is logged (the sweeper or a retry finishes the job).
+ */
+export function wireAttachments(chat: ChatService, files: FileService, log: Logger): void {
+  chat.useAttachments((from, room, ids, clientId) => files.attach(from.userId, room, clientId, ids));
+  chat.onMessage((m) => {
+    if (!m.attachments?.length) return;
+    files.bound(m.attachments.map((a) => a.id), m.id).catch((err) => log.warn("binding attachments failed", { messageId: m.id, ...errorFields(err) }));
+  });
+  chat.onChange((c) => {
+    if (c.kind !== "delete") return;
+    const named = c.removedAttachments?.map((a) => a.id) ?? [];
+    files.messageDeleted(c.message.id, named).catch((err) => log.warn("deleting attachments failed", { messageId: c.message.id, ...errorFields(err) }));
+  });
 }
