@@ -9,6 +9,11 @@ export interface Upload extends Attachment {
   createdAt: number;
   /** Bytes of the preview stored beside it (previewKey), null when it has none. */
   previewSize: number | null;
+  /**
+   * Reserved by a send (see `claim`): from then on the room's members may read it, so a member who
+   * gets the message can fetch the file at once, before `bind` has run.
+   */
+  claimed: boolean;
   /** The message that carries it, once that message is durable; null while unsent. */
   messageId: string | null;
 }
@@ -31,7 +36,10 @@ export interface UploadRegistry extends Lifecycle {
   /** Records the message that carries them (idempotent). */
   bind(ids: readonly string[], messageId: string): Promise<void>;
   byMessage(messageId: string): Promise<Upload[]>;
-  /** Unsent uploads created before `before`, oldest first. */
+  /**
+   * Uploads no send ever reserved, created before `before`, oldest first. A reserved one is never
+   * listed: its message may be stored even if `bind` never ran, and its file must outlive the TTL.
+   */
   expired(before: number, limit: number): Promise<Upload[]>;
   /** Idempotent. */
   remove(id: string): Promise<void>;

@@ -12,6 +12,7 @@ const upload = (over: Partial<Upload> = {}): Upload => ({
   image: { width: 800, height: 600, previewWidth: 480, previewHeight: 360 },
   previewSize: 20,
   createdAt: 1000,
+  claimed: false,
   messageId: null,
   ...over,
 });
@@ -47,23 +48,27 @@ export function uploadRegistryContract(name: string, make: MakeFixture<{ uploads
       // A send that wants a held upload gets nothing new: c stays free.
       expect((await uploads.claim([c.id, a.id], "other")).size).toBeLessThan(2);
       expect((await uploads.claim([c.id], "third")).size).toBe(1);
+      expect((await uploads.get(a.id))?.claimed).toBe(true);
+      expect((await uploads.get(c.id))?.claimed).toBe(true);
       await uploads.bind([a.id, b.id], "m1");
       expect((await uploads.claim([a.id, b.id], winner)).size).toBe(2);
       expect((await uploads.get(a.id))?.messageId).toBe("m1");
       expect((await uploads.byMessage("m1")).map((u) => u.id).sort()).toEqual([a.id, b.id].sort());
     });
 
-    test("expired lists unsent uploads created before a time, oldest first; remove is idempotent", async () => {
+    test("expired lists uploads never reserved, created before a time, oldest first; remove is idempotent", async () => {
       const { uploads } = f();
       const base = 5_000_000 + Math.floor(Math.random() * 1e9);
       const old = upload({ createdAt: base + 1 });
       const older = upload({ createdAt: base });
       const sent = upload({ createdAt: base });
       const fresh = upload({ createdAt: base + 100 });
-      for (const u of [old, older, sent, fresh]) await uploads.add(u);
+      const sending = upload({ createdAt: base }); // reserved, never bound
+      for (const u of [old, older, sent, fresh, sending]) await uploads.add(u);
+      await uploads.claim([sending.id], "t");
       await uploads.claim([sent.id], "s");
       await uploads.bind([sent.id], uid("m"));
-      const expired = (await uploads.expired(base + 50, 1000)).filter((u) => [old, older, sent, fresh].some((x) => x.id === u.id));
+      const expired = (await uploads.expired(base + 50, 1000)).filter((u) => [old, older, sent, fresh, sending].some((x) => x.id === u.id));
       expect(expired.map((u) => u.id)).toEqual([older.id, old.id]);
       await uploads.remove(old.id);
       await uploads.remove(old.id);

@@ -1,4 +1,4 @@
-import type { Collection, Db } from "mongodb";
+import type { Collection, Db, IndexDescription } from "mongodb";
 import type { Upload, UploadRegistry } from "../../ports/index.ts";
 import { isDuplicateKey } from "./collections.ts";
 
@@ -9,7 +9,13 @@ interface ClaimDoc {
   claim: string;
 }
 
-const toUpload = ({ _id, ...rest }: UploadDoc): Upload => ({ id: _id, ...rest });
+const UPLOAD_INDEXES: (IndexDescription & { name: string })[] = [
+  { key: { owner: 1 }, name: "owner" },
+  { key: { messageId: 1 }, name: "message" },
+  { key: { claimed: 1, createdAt: 1 }, name: "claimed_created" },
+];
+
+const toUpload = ({ _id, ...rest }: UploadDoc): Upload => ({ id: _id, ...rest, claimed: rest.claimed ?? false });
 
 /** Upload metadata in the `uploads` collection, claims in `upload_claims`. */
 export class MongoUploadRegistry implements UploadRegistry {
@@ -22,9 +28,9 @@ export class MongoUploadRegistry implements UploadRegistry {
   }
 
   async start(): Promise<void> {
-    // One index per command (FerretDB 1.24 drops the connection on multi-index creates of existing ones).
-    await this.uploads.createIndexes([{ key: { owner: 1 }, name: "owner" }]);
-    await this.uploads.createIndexes([{ key: { messageId: 1, createdAt: 1 }, name: "message_created" }]);
+    // One index per command, only those missing (FerretDB 1.24 drops the connection otherwise; see collections.ts).
+    const existing = new Set((await this.uploads.listIndexes().toArray().catch(() => [])).map((i: { name?: string }) => i.name));
+    for (const spec of UPLOAD_INDEXES) if (!existing.has(spec.name)) await this.uploads.createIndexes([spec]);
   }
 
   async add(u: Upload): Promise<void> {
@@ -55,7 +61,11 @@ export class MongoUploadRegistry implements UploadRegistry {
         if ((await this.claims.findOne({ _id: id }))?.claim === claim) held.add(id);
       }
     }
-    if (held.size !== ids.length && added.length > 0) await this.claims.deleteMany({ _id: { $in: added } });
+    if (held.size !== ids.length) {
+      if (added.length > 0) await this.claims.deleteMany({ _id: { $in: added } });
+    } else {
+      await this.uploads.updateMany({ _id: { $in: [...ids] } }, { $set: { claimed: true } });
+    }
     return held;
   }
 
@@ -68,7 +78,7 @@ export class MongoUploadRegistry implements UploadRegistry {
   }
 
   async expired(before: number, limit: number): Promise<Upload[]> {
-    return (await this.uploads.find({ messageId: null, createdAt: { $lt: before } }).sort({ createdAt: 1 }).limit(limit).toArray()).map(toUpload);
+    return (await this.uploads.find({ claimed: { $ne: true }, createdAt: { $lt: before } }).sort({ createdAt: 1 }).limit(limit).toArray()).map(toUpload);
   }
 
   async remove(id: string): Promise<void> {

@@ -12,6 +12,7 @@ interface UploadRow {
   image: string | null;
   preview_size: number | null;
   created_at: number;
+  claim: string | null;
   message_id: string | null;
 }
 
@@ -28,6 +29,7 @@ const toUpload = (r: UploadRow): Upload => ({
   ...(r.image ? { image: imageSchema.parse(JSON.parse(r.image)) } : {}),
   previewSize: r.preview_size,
   createdAt: r.created_at,
+  claimed: r.claim !== null,
   messageId: r.message_id,
 });
 
@@ -46,7 +48,7 @@ export class SqliteUploadRegistry implements UploadRegistry {
       claim: db.query<{ id: string }, [string, string, string]>("UPDATE uploads SET claim = ? WHERE id = ? AND (claim IS NULL OR claim = ?) RETURNING id"),
       bind: db.query<unknown, [string, string]>("UPDATE uploads SET message_id = ? WHERE id = ?"),
       byMessage: db.query<UploadRow, [string]>("SELECT * FROM uploads WHERE message_id = ?"),
-      expired: db.query<UploadRow, [number, number]>("SELECT * FROM uploads WHERE message_id IS NULL AND created_at < ? ORDER BY created_at LIMIT ?"),
+      expired: db.query<UploadRow, [number, number]>("SELECT * FROM uploads WHERE claim IS NULL AND created_at < ? ORDER BY created_at LIMIT ?"),
       remove: db.query<unknown, [string]>("DELETE FROM uploads WHERE id = ?"),
     };
   }

@@ -7,5 +7,5 @@ CREATE TABLE uploads (
 );
 CREATE INDEX uploads_owner ON uploads (owner);
 CREATE INDEX uploads_message ON uploads (message_id) WHERE message_id IS NOT NULL;
-CREATE INDEX uploads_unsent ON uploads (created_at) WHERE message_id IS NULL;
+CREATE INDEX uploads_unclaimed ON uploads (created_at) WHERE claim IS NULL;
 `;

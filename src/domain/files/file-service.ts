@@ -81,7 +81,7 @@ export class FileService {
       if (size > this.limits.maxBytes) this.tooLarge();
       const head = counter.head();
       const type = await detectType(head, size <= head.byteLength);
-      const upload: Upload = { id, name: sanitizeFileName(rawName), size, type, owner, room, createdAt: Date.now(), previewSize: null, messageId: null };
+      const upload: Upload = { id, name: sanitizeFileName(rawName), size, type, owner, room, createdAt: Date.now(), previewSize: null, claimed: false, messageId: null };
       if (INLINE_IMAGE_TYPES.has(type)) await this.describeImage(upload, head);
       await this.uploads.add(upload);
       return attachmentOf(upload);
@@ -95,7 +95,7 @@ export class FileService {
   async deleteUnsent(userId: string, id: string): Promise<void> {
     const upload = await this.uploads.get(id);
     if (!upload || upload.owner !== userId) return fail("not_found", "no such file");
-    if (upload.messageId !== null) fail("conflict", "the file was sent: delete its message instead");
+    if (upload.claimed) fail("conflict", "the file was sent: delete its message instead");
     await this.forget(upload);
   }
 
@@ -156,8 +156,8 @@ export class FileService {
 
   private async readable(userId: string, id: string): Promise<Upload> {
     const upload = await this.uploads.get(id);
-    // An unsent upload exists only for its owner.
-    if (!upload || (upload.messageId === null && upload.owner !== userId)) return fail("not_found", "no such file");
+    // Until a send reserves it, an upload exists only for its owner.
+    if (!upload || (!upload.claimed && upload.owner !== userId)) return fail("not_found", "no such file");
     if (!(await this.rooms.isMember(upload.room, userId))) fail("forbidden", "not a member of the room of this file");
     return upload;
   }
