@@ -250,6 +250,10 @@ export function fileSuite(get: () => FileDeployment, opts: { messages: boolean }
       expect(stranger.status).toBe(403);
       expect((await stranger.json()).error.code).toBe("forbidden");
       expect((await download(one, img.body.id, { token: carol.accessToken }, {}, true)).status).toBe(403);
+      // Revalidation checks membership first: a cached copy's ETag gets a stranger nothing either.
+      const etag = (await download(two, img.body.id, { token: bob.accessToken })).headers.get("etag")!;
+      expect((await download(two, img.body.id, { token: bob.accessToken }, { "if-none-match": etag })).status).toBe(304);
+      expect((await download(two, img.body.id, { token: carol.accessToken }, { "if-none-match": etag })).status).toBe(403);
 
       // The same upload cannot ride on another message, someone else's upload is not yours to send,
       // and a file uploaded for one room cannot be posted in another.
