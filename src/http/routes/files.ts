@@ -2,6 +2,7 @@ import { Hono, type Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import type { AuthService } from "../../domain/auth/auth-service.ts";
+import { fail } from "../../domain/errors.ts";
 import { contentDisposition } from "../../domain/files/file-name.ts";
 import { INLINE_IMAGE_TYPES } from "../../domain/files/content-type.ts";
 import type { FileService } from "../../domain/files/file-service.ts";
@@ -79,7 +80,11 @@ export function fileRoutes(auth: AuthService, files: FileService, opts: { trustP
       const { room, name } = c.req.valid("query");
       const length = c.req.header("content-length");
       const declared = length !== undefined && /^\d+$/.test(length) ? Number(length) : null;
-      const attachment = await files.upload(c.get("principal").userId, room, name, c.req.raw.body, declared);
+      const attachment = await files.upload(c.get("principal").userId, room, name, c.req.raw.body, declared).catch((err: unknown) => {
+        // The client went away mid-upload (nothing was kept): its own doing, not a server fault to log as one.
+        if (err instanceof Error && err.name === "AbortError") fail("bad_request", "the upload was interrupted");
+        throw err;
+      });
       return c.json(attachment, 201);
     })
     .get("/files/:id", reader, download("file"))
