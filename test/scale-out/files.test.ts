@@ -17,7 +17,8 @@ const gridFsCount = (uri: string) => async () => {
   }
 };
 
-describeWithEngines(["redis", "mongodb"], "attachments, two instances", () => {
+// With Kafka: scaled out, message changes (deletions) take their seq in the Kafka pipeline.
+describeWithEngines(["redis", "kafka", "mongodb"], "attachments, two instances", () => {
   let one: TestServer;
   let two: TestServer;
   let env: Record<string, string>;
@@ -27,7 +28,8 @@ describeWithEngines(["redis", "mongodb"], "attachments, two instances", () => {
   }, 60_000);
   afterAll(() => Promise.all([one?.cleanup(), two?.cleanup()]), 60_000);
 
-  // Sending and deleting need MongoDB to keep attachments and message changes (helper "scaleout"): on once that is merged.
+  // Sending and deleting need MongoDB to keep attachments and message changes (branch "scaleout";
+  // verified passing merged with it): switch on once it is on main.
   fileSuite(() => ({ one: one.url, two: two.url, stored: gridFsCount(env.MONGODB_URI!) }), { messages: false });
 });
 
