@@ -46,8 +46,9 @@ const attachmentOf = (u: Upload): Attachment => ({ id: u.id, name: u.name, size:
 
 /**
  * Uploads, downloads and the fate of files: an upload belongs to its owner and the room it was
- * uploaded for; it is readable by that owner until sent, then by the room's members (checked on
- * every request); it goes away with its message, or after the TTL if never sent.
+ * uploaded for; it is readable by that owner alone until a send reserves it, then by the room's
+ * members (membership checked on every request); it goes away with its message, or after the TTL
+ * if no send ever reserved it.
  */
 export class FileService {
   constructor(
@@ -195,7 +196,8 @@ export class FileService {
 /**
  * Plugs files into messages: a send's upload ids become its attachments (reserved for that send),
  * a durable message binds them, a deletion erases them. The listeners run after the message or the
- * change is delivered; a failure there is logged (the sweeper or a retry finishes the job).
+ * change is delivered. A failed bind costs nothing (deletion also goes by the ids the message
+ * names); a failed erasure is logged and leaves the file in place.
  */
 export function wireAttachments(chat: ChatService, files: FileService, log: Logger): void {
   chat.useAttachments((from, room, ids, clientId) => files.attach(from.userId, room, clientId, ids));
