@@ -284,6 +284,11 @@ export function createChat() {
       await this.loadOlder(room);
     },
     clearFocus: (room: string) => set("focus", room, undefined),
+    /** Shows message `seq` highlighted: from what is held, else with the page around it. */
+    async jumpTo(room: string, seq: number) {
+      if (state.messages[room]?.some((m) => m.seq === seq)) set("focus", room, seq);
+      else await this.openAt(room, seq);
+    },
     async loadOlder(room: string) {
       const oldest = state.messages[room]?.[0]?.seq;
       const page = await api.messages(room, oldest, 100);

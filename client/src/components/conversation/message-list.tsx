@@ -1,6 +1,7 @@
 import { createEffect, createMemo, createSignal, For, on, onCleanup, onMount, Show, type JSX } from "solid-js";
 import type { ChatMessage } from "../../../../src/protocol/index.ts";
 import type { Chat } from "../../sdk/chat-store.ts";
+import type { MessageActions } from "./message-actions.tsx";
 import { MessageRow } from "./message-row.tsx";
 import { indexOfSeq, latestRange, rangeOf, sliceOf, STEP, WINDOW, type Range } from "./window.ts";
 
@@ -30,6 +31,9 @@ export function MessageList(props: {
   /** Rendered after the newest message (pending sends, AI answers streaming) when the window is at the end. */
   tail: JSX.Element;
   handle?: (h: MessageListHandle) => void;
+  actions: MessageActions;
+  /** The id of the message being edited in place. */
+  editing: string | null;
 }) {
   const s = props.chat.state;
   let list!: HTMLDivElement;
@@ -232,7 +236,8 @@ export function MessageList(props: {
           {(m, i) => (
             // Grouping looks only inside the window, so a page loading above never reshapes what is on screen.
             <MessageRow m={m} prev={i() > 0 ? visible()[i() - 1] : undefined} first={m.seq === 1}
-              own={m.from === s.me?.id} highlighted={flash() === m.seq} unreadDivider={m.seq === props.firstUnread} seen={props.seen(m)} />
+              own={m.from === s.me?.id} highlighted={flash() === m.seq} unreadDivider={m.seq === props.firstUnread} seen={props.seen(m)}
+              actions={props.actions} editing={props.editing === m.id} />
           )}
         </For>
         <Show when={following()}>{props.tail}</Show>
