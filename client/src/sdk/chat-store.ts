@@ -307,9 +307,16 @@ export function createChat() {
         });
       });
     },
-    /** Drops a refused message from the pending list (the composer took its text back). */
+    /** Drops a refused message from the pending list (the composer took its text back, the upload chips its files). */
     discard(clientId: string) {
-      set("pending", (p) => p.filter((x) => x.clientId !== clientId));
+      const p = state.pending.find((x) => x.clientId === clientId);
+      const back = (p?.attachments ?? []).map((attachment): PendingUpload => ({
+        key: crypto.randomUUID(), room: p!.room, name: attachment.name, size: attachment.size, sent: attachment.size, status: "done", attachment,
+      }));
+      batch(() => {
+        set("pending", (list) => list.filter((x) => x.clientId !== clientId));
+        if (back.length) set("uploads", (list) => [...list, ...back]);
+      });
     },
     /** Sends `body` with the room's uploaded files and as a reply to the message being answered, if any. */
     send(room: string, body: string) {
