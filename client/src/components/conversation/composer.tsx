@@ -202,7 +202,7 @@ export function Composer(props: {
           }}
           onBlur={() => setSuggestions([])}
           class="min-h-10 flex-1 resize-none rounded-md border border-slate-300 bg-transparent px-3 py-2 dark:border-slate-600" />
-        <input ref={fileInput} type="file" multiple class="hidden" data-testid="file-input" tabindex="-1" aria-hidden="true"
+        <input ref={fileInput} type="file" multiple class="hidden" data-testid="file-input" tabindex="-1" aria-hidden="true" aria-label="Attach files"
           onChange={(e) => { props.onAttach([...(e.currentTarget.files ?? [])]); e.currentTarget.value = ""; }} />
         <button type="button" aria-label="Attach files" title="Attach files (or drop or paste them)" onClick={() => fileInput.click()}
           class="h-10 rounded-md px-2 text-xl hover:bg-slate-100 dark:hover:bg-slate-800">📎</button>

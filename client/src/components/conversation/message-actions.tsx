@@ -44,7 +44,7 @@ export function MessageToolbar(props: { m: ChatMessage; own: boolean; open: bool
   };
   return (
     <div role="toolbar" aria-label={`Actions for ${props.m.fromName}'s message`} data-testid="message-actions"
-      class={`absolute -top-3 right-2 z-10 flex rounded-md border border-slate-300 bg-white shadow-sm dark:border-slate-600 dark:bg-slate-800 ${props.open || picking() ? "opacity-100" : "opacity-0 group-hover:opacity-100 focus-within:opacity-100"}`}>
+      class={`absolute -top-3 right-2 z-10 flex rounded-md border border-slate-300 bg-white shadow-sm dark:border-slate-600 dark:bg-slate-800 ${props.open || picking() ? "opacity-100" : "pointer-events-none opacity-0 group-hover:pointer-events-auto group-hover:opacity-100 focus-within:pointer-events-auto focus-within:opacity-100"}`}>
       <button ref={reactButton} type="button" class={tool} aria-label="Add reaction" aria-expanded={picking()}
         onPointerDown={(e) => e.stopPropagation() /* a toggle, not a click away from the picker */} onClick={() => setPicking(!picking())}>🙂+</button>
       <button type="button" class={tool} onClick={act(() => props.actions.reply(props.m))}>Reply</button>

@@ -243,14 +243,14 @@ export function MessageList(props: {
         <Show when={following()}>{props.tail}</Show>
       </div>
       <Show when={loading()}>
-        <p role="status" class="absolute left-1/2 top-2 -translate-x-1/2 rounded-full bg-slate-100 px-3 py-1 text-xs text-slate-700 shadow dark:bg-slate-800 dark:text-slate-200">
+        <p role="status" class="absolute left-1/2 top-2 z-20 -translate-x-1/2 rounded-full bg-slate-100 px-3 py-1 text-xs text-slate-700 shadow dark:bg-slate-800 dark:text-slate-200">
           {loading() === "newer" ? "Loading newer messages…" : "Loading older messages…"}
         </p>
       </Show>
       <Show when={!atBottom() || !following()}>
         <button type="button" data-testid="jump-to-latest" onClick={jumpToLatest}
           aria-label={newCount() > 0 ? `Jump to latest, ${newCount()} new` : "Jump to latest"}
-          class="absolute bottom-3 right-4 rounded-full bg-blue-700 px-4 py-2 text-sm font-medium text-white shadow-lg hover:bg-blue-800">
+          class="absolute bottom-3 right-4 z-20 rounded-full bg-blue-700 px-4 py-2 text-sm font-medium text-white shadow-lg hover:bg-blue-800">
           ↓ {newCount() > 0 ? `${newCount()} new` : "Latest"}
         </button>
       </Show>
