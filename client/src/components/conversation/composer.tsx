@@ -148,7 +148,7 @@ export function Composer(props: {
   });
 
   return (
-    <form class="relative border-t border-slate-200 p-3 dark:border-slate-700" onSubmit={(e) => { e.preventDefault(); send(); }}>
+    <form class="relative border-t border-slate-200 p-2 sm:p-3 dark:border-slate-700" onSubmit={(e) => { e.preventDefault(); send(); }}>
       <Show when={props.replyingTo}>
         {(m) => (
           <div data-testid="replying-to" class="mb-2 flex items-center gap-2 rounded-md bg-slate-100 px-2 py-1 text-sm text-slate-700 dark:bg-slate-800 dark:text-slate-300">
@@ -188,7 +188,7 @@ export function Composer(props: {
           </div>
         )}
       </Show>
-      <div class="flex items-end gap-2">
+      <div class="flex items-end gap-1 sm:gap-2">
         <textarea ref={area} id="composer" rows={1} value={draft()} aria-label="Message" data-testid="composer"
           placeholder="Write a message…" title="Enter sends, Shift+Enter adds a line"
           aria-describedby="composer-counter" aria-invalid={over()}
@@ -205,11 +205,14 @@ export function Composer(props: {
         <input ref={fileInput} type="file" multiple class="hidden" data-testid="file-input" tabindex="-1" aria-hidden="true" aria-label="Attach files"
           onChange={(e) => { props.onAttach([...(e.currentTarget.files ?? [])]); e.currentTarget.value = ""; }} />
         <button type="button" aria-label="Attach files" title="Attach files (or drop or paste them)" onClick={() => fileInput.click()}
-          class="h-10 rounded-md px-2 text-xl hover:bg-slate-100 dark:hover:bg-slate-800">📎</button>
+          class="h-10 w-8 shrink-0 rounded-md text-xl sm:w-auto sm:px-2 hover:bg-slate-100 dark:hover:bg-slate-800">📎</button>
         <button type="button" aria-label="Insert emoji" aria-expanded={picker() !== null} onClick={() => void togglePicker()}
-          class="h-10 rounded-md px-2 text-xl hover:bg-slate-100 dark:hover:bg-slate-800">🙂</button>
+          class="h-10 w-8 shrink-0 rounded-md text-xl sm:w-auto sm:px-2 hover:bg-slate-100 dark:hover:bg-slate-800">🙂</button>
         <button type="submit" disabled={!canSend()}
-          class="h-10 rounded-md bg-blue-700 px-4 font-medium text-white disabled:cursor-not-allowed disabled:opacity-50">Send</button>
+          class="h-10 rounded-md bg-blue-700 px-3 font-medium sm:px-4 text-white disabled:cursor-not-allowed disabled:opacity-50">
+          {/* A phone keeps the width for the text: an arrow, still named "Send". */}
+          <span aria-hidden="true" class="sm:hidden">➤</span><span class="sr-only sm:not-sr-only">Send</span>
+        </button>
       </div>
       <Show when={length() > COUNTER_FROM}>
         <p id="composer-counter" data-testid="char-counter" aria-live="polite"
