@@ -6,6 +6,7 @@ import { MemoryRateLimiter } from "./adapters/memory/rate-limiter.ts";
 import { MemoryTicketStore } from "./adapters/memory/ticket-store.ts";
 import { InProcessAiQueue } from "./adapters/memory/ai-queue.ts";
 import { UnavailableSearchIndex } from "./adapters/memory/unavailable-search.ts";
+import { NO_MESSAGE_CHANGES } from "./adapters/memory/no-message-changes.ts";
 import { SqliteActivityLog } from "./adapters/sqlite/activity-log.ts";
 import { createSqliteStorage } from "./adapters/sqlite/storage.ts";
 import { boundedPort, CallHealth } from "./adapters/guard/bounded-port.ts";
@@ -27,6 +28,8 @@ import type {
   EngineHealth,
   Lifecycle,
   LocalRateLimiter,
+  MessageChangeLog,
+  MessageChangeReader,
   MessageLog,
   MessageReader,
   PresenceStore,
@@ -44,6 +47,9 @@ export interface Adapters {
   rooms: RoomStore;
   log: MessageLog;
   reader: MessageReader;
+  /** Edits, deletions and reactions: the room's seq like messages, through the same write path. */
+  changes: MessageChangeLog;
+  changeReader: MessageChangeReader;
   bus: ClusterBus;
   presence: PresenceStore;
   /** Login and `/ai` budgets: shared by every instance when Redis is on. */
@@ -74,7 +80,7 @@ export interface Adapters {
 }
 
 
-type Storage = Pick<Adapters, "accounts" | "social" | "rooms" | "log" | "reader"> & { lifecycle: Lifecycle; search?: SearchIndex };
+type Storage = Pick<Adapters, "accounts" | "social" | "rooms" | "log" | "reader" | "changes" | "changeReader"> & { lifecycle: Lifecycle; search?: SearchIndex };
 type Coordination = Pick<Adapters, "bus" | "presence" | "limiter" | "tickets"> & { lifecycle: Lifecycle };
 
 /**
@@ -159,6 +165,8 @@ function bounded(a: Adapters, ms: number, log: Logger): Adapters {
     rooms: b("rooms", a.rooms),
     log: b("log", a.log),
     reader: b("reader", a.reader),
+    changes: b("changes", a.changes),
+    changeReader: b("changeReader", a.changeReader),
     presence: b("presence", a.presence),
     limiter: b("limiter", a.limiter),
     tickets: b("tickets", a.tickets),
@@ -219,7 +227,7 @@ function sqliteStorage(config: Config, log: Logger): Storage {
 async function mongoStorage(uri: string, timeoutMS: number): Promise<Storage> {
   const { createMongoStorage } = await import("./adapters/mongodb/storage.ts");
   const mongo = createMongoStorage({ uri, timeoutMS });
-  return { accounts: mongo.accounts, social: mongo.social, rooms: mongo.rooms, reader: mongo.reader, log: mongo.log, lifecycle: mongo.lifecycle };
+  return { accounts: mongo.accounts, social: mongo.social, rooms: mongo.rooms, reader: mongo.reader, log: mongo.log, ...NO_MESSAGE_CHANGES, lifecycle: mongo.lifecycle };
 }
 
 function memoryCoordination(): Coordination {

@@ -36,6 +36,8 @@ const schema = z.object({
   SEND_BURST: z.coerce.number().int().positive().default(40),
   TYPING_TTL_MS: z.coerce.number().int().min(500).default(5000),
   WS_SOCKETS_PER_USER: z.coerce.number().int().min(1).default(10),
+  /** How long after sending a message its author may edit it; 0 = forever. */
+  EDIT_WINDOW_SEC: z.coerce.number().int().min(0).default(86_400),
   READY_ROOMS_MAX: z.coerce.number().int().min(1).max(1000).default(100),
 
   // Social spam brakes: caps answer `conflict`, hourly budgets `rate_limited`.

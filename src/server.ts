@@ -50,7 +50,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     accessTtlSec: config.ACCESS_TOKEN_TTL_SEC,
     refreshTtlSec: config.REFRESH_TOKEN_TTL_SEC,
   });
-  const rooms = new RoomService(adapters.rooms, adapters.reader, adapters.accounts, adapters.social, hub, adapters.presence, activity, {
+  const rooms = new RoomService(adapters.rooms, adapters.reader, adapters.changeReader, adapters.accounts, adapters.social, hub, adapters.presence, activity, {
     limiter: adapters.limiter,
     limits: {
       createdMax: config.GROUPS_CREATED_MAX,
@@ -82,7 +82,14 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   });
   const presence = new PresenceService(adapters.presence, adapters.accounts, adapters.social, hub);
   const typing = new TypingService(hub, config.TYPING_TTL_MS);
-  const chat = new ChatService(adapters.log, adapters.reader, adapters.rooms, hub, activity);
+  const chat = new ChatService(
+    adapters.log,
+    adapters.reader,
+    adapters.rooms,
+    hub,
+    { changes: adapters.changes, changeReader: adapters.changeReader, accounts: adapters.accounts, editWindowSec: config.EDIT_WINDOW_SEC },
+    activity,
+  );
   const ai = await startAi(config, adapters, chat, hub, activity);
   if (adapters.indexMessage) chat.onMessage(adapters.indexMessage);
 

@@ -33,6 +33,8 @@ export interface GatewayDeps {
   activity?: ActivityRecorder;
 }
 
+type ChangeFrame = Extract<ClientFrame, { type: "edit" | "delete" | "react" }>;
+
 const isDmRoom = (room: string) => dmParticipants(room) !== null;
 
 const send = (ws: ChatSocket, frame: ServerFrame) => {
@@ -156,11 +158,34 @@ export class Gateway {
     this.d.metrics.messagesIn.inc();
     this.d.typing.stopped(f.room, me.userId, me.username);
     // Not awaited: later frames of this socket need not wait for durability.
-    this.d.chat.send(me, f.room, f.body, f.clientId).then(
+    const options = { ...(f.replyTo ? { replyTo: f.replyTo } : {}), ...(f.attachments ? { attachmentIds: f.attachments } : {}) };
+    this.d.chat.send(me, f.room, f.body, f.clientId, options).then(
       ({ message, duplicate }) => {
         this.d.metrics.ackLatency.observe((performance.now() - started) / 1000);
         if (f.ref) send(ws, { type: "ack", ref: f.ref, room: f.room, id: message.id, seq: message.seq, duplicate });
       },
+      (err) => this.fail(ws, f.ref, err),
+    );
+  }
+
+  /**
+   * Edit, delete, react: posting rights and the send budget as for a send; like a send, the ack
+   * (or error) follows once the change is durable, and later frames need not wait for it.
+   */
+  private async changeFrame(ws: ChatSocket, f: ChangeFrame): Promise<void> {
+    await this.assertCanPost(ws, f.room);
+    const me = ws.data.principal;
+    if (!this.d.sendLimiter.takeNow(`send:${me.userId}`, this.d.sendBucket)) {
+      return this.reject(ws, f.ref, "rate_limited", "sending too fast, slow down");
+    }
+    const done =
+      f.type === "edit"
+        ? this.d.chat.edit(me, f.room, f.id, f.body, f.clientId)
+        : f.type === "delete"
+          ? this.d.chat.delete(me, f.room, f.id)
+          : this.d.chat.react(me, f.room, f.id, f.emoji, f.on);
+    done.then(
+      (ack) => f.ref && send(ws, { type: "ack", ref: f.ref, room: f.room, ...ack }),
       (err) => this.fail(ws, f.ref, err),
     );
   }
@@ -190,6 +215,10 @@ export class Gateway {
       }
       case "send":
         return this.sendFrame(ws, f);
+      case "edit":
+      case "delete":
+      case "react":
+        return this.changeFrame(ws, f);
       case "typing":
         await this.assertCanPost(ws, f.room);
         return this.d.typing.typing(f.room, me.userId, me.username, f.on);
@@ -202,8 +231,7 @@ export class Gateway {
       case "resume": {
         await this.assertMember(ws, f.room);
         const page = await this.d.chat.resume(f.room, f.afterSeq, f.limit ?? 200);
-        const lastSeq = page.messages.at(-1)?.seq ?? f.afterSeq;
-        return send(ws, { type: "resumed", ref: f.ref, room: f.room, ...page, lastSeq });
+        return send(ws, { type: "resumed", ref: f.ref, room: f.room, ...page });
       }
       case "read": {
         await this.assertMember(ws, f.room);

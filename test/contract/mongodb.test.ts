@@ -9,6 +9,8 @@ import { accountStoreContract } from "./account-store.ts";
 import { uid, useFixture } from "./fixture.ts";
 import { messageLogContract } from "./message-log.ts";
 import { messageReaderContract } from "./message-reader.ts";
+import { messageChangesContract } from "./message-changes.ts";
+import { NO_MESSAGE_CHANGES } from "../../src/adapters/memory/no-message-changes.ts";
 import { roomStoreContract } from "./room-store.ts";
 import { socialStoreContract } from "./social-store.ts";
 
@@ -59,6 +61,9 @@ describeWithEngines(["mongodb"], "mongodb", () => {
     },
     { multiInstance: true },
   );
+
+  // Fails until the MongoDB change adapters exist: replace NO_MESSAGE_CHANGES with them here.
+  messageChangesContract("mongodb", async () => ({ ...(await mongo()), ...NO_MESSAGE_CHANGES }));
 
   describe("MongoMessageStore.bulkUpsert", () => {
     const f = useFixture(mongo);

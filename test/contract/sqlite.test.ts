@@ -7,6 +7,7 @@ import { createLogger } from "../../src/observability/logger.ts";
 import { accountStoreContract } from "./account-store.ts";
 import { messageLogContract } from "./message-log.ts";
 import { messageReaderContract } from "./message-reader.ts";
+import { messageChangesContract } from "./message-changes.ts";
 import { roomStoreContract } from "./room-store.ts";
 import { socialStoreContract } from "./social-store.ts";
 import { searchIndexContract } from "./search-index.ts";
@@ -42,6 +43,7 @@ roomStoreContract("sqlite", async () => {
 });
 messageReaderContract("sqlite", sqlite);
 messageLogContract("sqlite", sqlite);
+messageChangesContract("sqlite", sqlite);
 searchIndexContract("sqlite fts5", async () => {
   const s = await sqlite();
   return {

@@ -28,7 +28,8 @@ export function rebuildSearch(db: Database, onProgress: (done: number) => void =
   db.exec("DELETE FROM message_search");
   const copy = db.query<unknown, [string, number]>(
     `INSERT INTO message_search (body, id, room_id, from_id, created_at)
-     SELECT body, id, room_id, from_id, created_at FROM messages WHERE id > ? ORDER BY id LIMIT ?`,
+     SELECT body, id, room_id, from_id, created_at FROM (SELECT * FROM messages WHERE id > ? ORDER BY id LIMIT ?)
+     WHERE body <> ''`, // deleted messages (and file-only ones) have nothing to find
   );
   const lastId = db.query<{ id: string | null }, [string, number]>(
     "SELECT max(id) AS id FROM (SELECT id FROM messages WHERE id > ? ORDER BY id LIMIT ?)",
@@ -42,3 +43,16 @@ export function rebuildSearch(db: Database, onProgress: (done: number) => void =
     onProgress(done);
   }
 }
+
+/**
+ * Migration 5: an edit re-indexes the new body; a deletion (body "" and deleted = 1) only removes
+ * the entry, so an erased message has nothing left in the index.
+ */
+export const SEARCH_UPDATE_TRIGGER_V5 = `
+DROP TRIGGER IF EXISTS message_search_update;
+CREATE TRIGGER message_search_update AFTER UPDATE OF body ON messages BEGIN
+  DELETE FROM message_search WHERE id = old.id;
+  INSERT INTO message_search (body, id, room_id, from_id, created_at)
+    SELECT new.body, new.id, new.room_id, new.from_id, new.created_at WHERE new.deleted = 0 AND new.body <> '';
+END;
+`;

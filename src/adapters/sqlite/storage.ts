@@ -37,12 +37,17 @@ export function createSqliteStorage(dataDir: string, settings: SqliteSettings, l
     // Red while the writer is down: no message can be stored until it is back.
     health: async (): Promise<EngineHealth> => ({ name: "sqlite", ok: writer.worker.isUp, path, pendingWrites: writer.inFlight, ...connectionSettings(db) }),
   };
+  const messages = new SqliteMessageLog(writer);
+  const reader = new SqliteMessageReader(db);
   return {
     accounts: new SqliteAccountStore(db),
     social: new SqliteSocialStore(db),
     rooms: new SqliteRoomStore(db, writer),
-    log: new SqliteMessageLog(writer),
-    reader: new SqliteMessageReader(db),
+    log: messages,
+    reader,
+    // Changes go through the same writer batches as new messages (one seq counter, one transaction).
+    changes: messages,
+    changeReader: reader,
     search: new SqliteSearchIndex(db),
     lifecycle,
   };
