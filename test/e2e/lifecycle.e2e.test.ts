@@ -24,7 +24,8 @@ describeIf(run, "message lifecycle in the web client", "needs Chromium (/usr/bin
   beforeAll(async () => {
     const build = Bun.spawnSync(["npm", "run", "build:client"], { cwd: join(import.meta.dir, "..", ".."), stdout: "pipe", stderr: "pipe" });
     if (build.exitCode !== 0) throw new Error(`client build failed: ${build.stderr}`);
-    server = await startServer({ env: { SERVE_CLIENT: "true" } });
+    // A send budget high enough to seed a history older than one page.
+    server = await startServer({ env: { SERVE_CLIENT: "true", SEND_RATE_PER_SEC: "5000", SEND_BURST: "5000" } });
     browser = await launch();
     shots = scratchShots();
   }, 120_000);
@@ -156,5 +157,75 @@ describeIf(run, "message lifecycle in the web client", "needs Chromium (/usr/bin
     await dm.click();
     await dm.getByTestId("unread").waitFor({ state: "detached" });
     expect(await dm.getByTestId("mentions").count()).toBe(0);
+  }, LONG);
+  test("a page offline during an edit, a delete and reactions catches up on reconnect, exactly as history shows it", async () => {
+    const { a, b, pa, room } = await pair(DESKTOP, "light");
+    const wb = await WsClient.connect(server.url, b);
+    try {
+      const [keep, edit, gone] = [await wb.sendMessage(room, "keep me"), await wb.sendMessage(room, "edit me"), await wb.sendMessage(room, "delete me")];
+      await message(pa, "delete me").waitFor();
+      // Offline: the socket drops and cannot come back until the ticket is let through.
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      await pa.route("**/api/auth/ws-ticket", async (route) => {
+        await held;
+        await route.continue();
+      });
+      await pa.evaluate(() => (window as unknown as { __chatDrop: () => void }).__chatDrop());
+      await pa.getByTestId("connection-banner").waitFor();
+      await wb.request({ type: "edit", room, id: edit.id, body: "edited while away", clientId: crypto.randomUUID() }, "ack");
+      await wb.request({ type: "delete", room, id: gone.id }, "ack");
+      for (const [emoji, on] of [["👍", true], ["🎉", true], ["❤️", true], ["🎉", false]] as const) {
+        await wb.request({ type: "react", room, id: keep.id, emoji, on }, "ack");
+      }
+      await wb.sendMessage(room, "written while away");
+      release();
+      await pa.unroute("**/api/auth/ws-ticket");
+
+      const state = async (page: Page) => {
+        await message(page, "written while away").waitFor();
+        return {
+          edited: await message(page, "edited while away").getByTestId("edited").count(),
+          tombstones: await page.getByTestId("tombstone").count(),
+          deletedText: await message(page, "delete me").count(),
+          reactions: await message(page, "keep me").getByTestId("reaction").evaluateAll((els) => els.map((e) => `${e.getAttribute("data-emoji")}${e.textContent?.replace(/\D/g, "")}`)),
+        };
+      };
+      const live = await state(pa);
+      expect(live).toEqual({ edited: 1, tombstones: 1, deletedText: 0, reactions: ["👍1", "❤️1"] });
+      // The same page reloaded builds it from history instead: the same state.
+      await pa.reload();
+      await pa.getByTestId("connection").filter({ hasText: a.username }).waitFor();
+      await openConversation(pa, room, b.username);
+      expect(await state(pa)).toEqual(live);
+    } finally {
+      wb.close();
+    }
+  }, LONG);
+
+  test("a reply's quote shows the original: from what is held, or loading the page around it", async () => {
+    const { a, b, pa, room } = await pair(DESKTOP, "light");
+    const [wa, wb] = [await WsClient.connect(server.url, a), await WsClient.connect(server.url, b)];
+    try {
+      const original = await wb.sendMessage(room, "the very first question");
+      for (let i = 0; i < 130; i += 10) await Promise.all(Array.from({ length: 10 }, (_, j) => wb.sendMessage(room, `filler ${i + j}`)));
+      const reply = await wb.request({ type: "send", room, body: "answering myself", clientId: crypto.randomUUID(), replyTo: original.id }, "ack");
+      // Read up to the end, so the page opens at the newest messages only.
+      wa.send({ type: "read", room, seq: reply.seq });
+      await wb.next("read", (r) => r.userId === a.id && r.seq === reply.seq);
+      await pa.reload();
+      await pa.getByTestId("connection").filter({ hasText: a.username }).waitFor();
+      await openConversation(pa, room, b.username);
+      const quote = message(pa, "answering myself").getByTestId("reply-quote");
+      await quote.filter({ hasText: "the very first question" }).waitFor();
+      expect(await message(pa, "the very first question").count()).toBe(0);
+      await quote.click();
+      const shown = message(pa, "the very first question");
+      await shown.and(pa.locator("[data-highlighted=true]")).waitFor();
+      expect(await shown.getAttribute("data-seq")).toBe(String(original.seq));
+    } finally {
+      wa.close();
+      wb.close();
+    }
   }, LONG);
 });
