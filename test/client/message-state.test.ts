@@ -1,6 +1,6 @@
 /** The client's rules for messages in their current state and for unread and mention counts. */
 import { describe, expect, test } from "bun:test";
-import { applyUpdates, countAfterRead, countEvents, mergeMessages, type RoomCounts } from "../../client/src/sdk/message-state.ts";
+import { applyUpdates, countAfterRead, countEvents, mergeMessages, quoteOf, type RoomCounts } from "../../client/src/sdk/message-state.ts";
 import type { ChatMessage } from "../../src/protocol/index.ts";
 
 const ME = "u-me";
@@ -32,6 +32,12 @@ describe("messages in their current state", () => {
     const alone = applyUpdates([reply], [msg(1, { body: "", deleted: true, rev: 10 })]);
     expect(alone[0]!.replyTo?.deleted).toBe(true);
   });
+});
+
+test("a quote's snippet is cut by code points, never inside an emoji", () => {
+  const body = `${"a".repeat(199)}😀😀`;
+  expect(quoteOf(msg(1, { body })).snippet).toBe(`${"a".repeat(199)}😀`);
+  expect(quoteOf(msg(1, { body: "", deleted: true }))).toMatchObject({ snippet: "", deleted: true });
 });
 
 describe("unread and mention counts", () => {

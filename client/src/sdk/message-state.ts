@@ -17,7 +17,8 @@ export const quoteOf = (m: ChatMessage): ReplyRef => ({
   seq: m.seq,
   from: m.from,
   fromName: m.fromName,
-  snippet: m.deleted ? "" : m.body.slice(0, LIMITS.replySnippetMax),
+  // By code points, as the server cuts it, so an emoji is never cut in half.
+  snippet: m.deleted ? "" : Array.from(m.body).slice(0, LIMITS.replySnippetMax).join(""),
   ...(m.deleted ? { deleted: true } : {}),
 });
 

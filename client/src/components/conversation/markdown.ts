@@ -82,7 +82,8 @@ const INLINE: { re: RegExp; make: (m: RegExpExecArray) => Inline | null }[] = [
       return href ? { kind: "link", href, children: [{ kind: "text", text: m[0] }] } : null;
     },
   },
-  { re: /(?<![\w@])@([a-z0-9_]{3,32})(?![\w@])/, make: (m) => ({ kind: "mention", name: m[1]! }) },
+  // The server's mention grammar (src/domain/mentions.ts): not inside a word or an e-mail address.
+  { re: /(?<![A-Za-z0-9_@.])@([a-z0-9_]{3,32})(?![A-Za-z0-9_])/, make: (m) => ({ kind: "mention", name: m[1]! }) },
   { re: /\*\*(?=\S)([^\n]*?\S)\*\*/, make: (m) => ({ kind: "bold", children: parseInline(m[1]!) }) },
   { re: /(?<![\w*])\*(?=[^\s*])([^\n*]*?[^\s*])\*(?![\w*])/, make: (m) => ({ kind: "italic", children: parseInline(m[1]!) }) },
   { re: /(?<!\w)_(?=\S)([^\n_]*?\S)_(?!\w)/, make: (m) => ({ kind: "italic", children: parseInline(m[1]!) }) },
