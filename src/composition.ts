@@ -10,6 +10,9 @@ import { SqliteActivityLog } from "./adapters/sqlite/activity-log.ts";
 import { createSqliteStorage } from "./adapters/sqlite/storage.ts";
 import { boundedPort, CallHealth } from "./adapters/guard/bounded-port.ts";
 import { WORKER_URLS } from "./worker-urls.ts";
+import { DiskFileStore } from "./adapters/disk/file-store.ts";
+import { loadSharpPreviewer } from "./adapters/sharp/image-previewer.ts";
+import { uploadSweeper } from "./workers/upload-sweeper.ts";
 import { NO_ACTIVITY_SINK } from "./domain/activity.ts";
 import type { Config } from "./config.ts";
 import { errorFields, type Logger } from "./observability/logger.ts";
@@ -26,6 +29,8 @@ import type {
   Analytics,
   ClusterBus,
   EngineHealth,
+  FileStore,
+  ImagePreviewer,
   Lifecycle,
   LocalRateLimiter,
   MessageChangeLog,
@@ -38,6 +43,7 @@ import type {
   SearchIndex,
   SocialStore,
   TicketStore,
+  UploadRegistry,
 } from "./ports/index.ts";
 
 /** Every port, bound to an adapter. */
@@ -70,6 +76,11 @@ export interface Adapters {
   activity: ActivitySink;
   analytics: Analytics;
   search: SearchIndex;
+  /** Attachments: bytes on disk under DATA_DIR/files when embedded, in GridFS with MongoDB; their metadata beside the messages. */
+  files: FileStore;
+  uploads: UploadRegistry;
+  /** Image previews (sharp); null where the native library cannot load (the single binary). */
+  previewer: ImagePreviewer | null;
   /** Hands a new message to the search index when nothing else carries it there (SQLite triggers, the Kafka indexer). */
   indexMessage?: (message: ChatMessage) => void;
   /** Documents waiting to be indexed and documents Elasticsearch rejected (parked), for /metrics. */
@@ -80,7 +91,7 @@ export interface Adapters {
 }
 
 
-type Storage = Pick<Adapters, "accounts" | "social" | "rooms" | "log" | "reader" | "changes" | "changeReader"> & { lifecycle: Lifecycle; search?: SearchIndex };
+type Storage = Pick<Adapters, "accounts" | "social" | "rooms" | "log" | "reader" | "changes" | "changeReader" | "files" | "uploads"> & { lifecycle: Lifecycle; search?: SearchIndex };
 type Coordination = Pick<Adapters, "bus" | "presence" | "limiter" | "tickets"> & { lifecycle: Lifecycle };
 
 /**
@@ -104,7 +115,8 @@ export async function createAdapters(config: Config, log: Logger, instanceId: st
     activity: activityLog,
     analytics: activityLog,
     search: storage.search ?? new UnavailableSearchIndex(),
-    lifecycle: [storage.lifecycle, coordination.lifecycle, sendLimiter, activityLog],
+    previewer: await loadSharpPreviewer(log),
+    lifecycle: [storage.lifecycle, coordination.lifecycle, sendLimiter, activityLog, uploadSweeperFor(config, log)],
     mode: config.MONGODB_URI || config.REDIS_URL ? "scale-out" : "embedded",
   };
   let pipelineRedis: RedisConnection | undefined;
@@ -174,6 +186,7 @@ function bounded(a: Adapters, ms: number, log: Logger): Adapters {
     limiter: b("limiter", a.limiter),
     tickets: b("tickets", a.tickets),
     search: b("search", a.search),
+    uploads: b("uploads", a.uploads),
     analytics: b("analytics", a.analytics),
     lifecycle: [...a.lifecycle, calls],
   };
@@ -223,15 +236,35 @@ async function useElasticsearch(adapters: Adapters, config: Config, log: Logger,
   adapters.lifecycle.push(direct);
 }
 
+/** Expired uploads are removed on their own thread, over their own connection to the same store. */
+function uploadSweeperFor(config: Config, log: Logger): Lifecycle {
+  const storage = config.MONGODB_URI
+    ? { kind: "mongodb" as const, uri: config.MONGODB_URI, timeoutMS: config.STORAGE_TIMEOUT_MS }
+    : { kind: "sqlite" as const, dataDir: config.DATA_DIR, settings: { synchronous: config.SQLITE_SYNCHRONOUS, busyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS } };
+  return uploadSweeper({ storage, ttlMs: config.UPLOAD_TTL_SEC * 1000, intervalMs: config.UPLOAD_SWEEP_SEC * 1000 }, log);
+}
+
 function sqliteStorage(config: Config, log: Logger): Storage {
-  return createSqliteStorage(config.DATA_DIR, { synchronous: config.SQLITE_SYNCHRONOUS, busyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS }, log);
+  const sqlite = createSqliteStorage(config.DATA_DIR, { synchronous: config.SQLITE_SYNCHRONOUS, busyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS }, log);
+  const files = new DiskFileStore(join(config.DATA_DIR, "files"));
+  return { ...sqlite, files, lifecycle: { ...sqlite.lifecycle, start: async () => (await files.start(), await sqlite.lifecycle.start?.()) } };
 }
 
 /** `storedChanges`: the store's side of message changes, which the Kafka pipeline completes with the ones in flight. */
 async function mongoStorage(uri: string, timeoutMS: number): Promise<Storage & { storedChanges: StoredChanges }> {
-  const { createMongoStorage } = await import("./adapters/mongodb/storage.ts");
+  const [{ createMongoStorage }, { GridFsFileStore }, { MongoUploadRegistry }] = await Promise.all([
+    import("./adapters/mongodb/storage.ts"),
+    import("./adapters/mongodb/gridfs-file-store.ts"),
+    import("./adapters/mongodb/upload-registry.ts"),
+  ]);
   const mongo = createMongoStorage({ uri, timeoutMS });
-  return { accounts: mongo.accounts, social: mongo.social, rooms: mongo.rooms, reader: mongo.reader, log: mongo.log, changes: mongo.changes, changeReader: mongo.changeReader, lifecycle: mongo.lifecycle, storedChanges: mongo.changeReader };
+  const uploads = new MongoUploadRegistry(mongo.connection.db);
+  const lifecycle: Lifecycle = { ...mongo.lifecycle, start: async () => (await mongo.lifecycle.start?.(), await uploads.start()) };
+  const files = new GridFsFileStore(mongo.connection.db);
+  return {
+    accounts: mongo.accounts, social: mongo.social, rooms: mongo.rooms, reader: mongo.reader, log: mongo.log,
+    changes: mongo.changes, changeReader: mongo.changeReader, files, uploads, lifecycle, storedChanges: mongo.changeReader,
+  };
 }
 
 function memoryCoordination(): Coordination {
