@@ -40,6 +40,12 @@ export interface SendOptions {
   attachmentIds?: string[];
 }
 
+/** A message ready for the log, with the message it answers (for the live frame's ReplyRef). */
+export interface ComposedMessage {
+  draft: MessageDraft;
+  reply?: ChatMessage;
+}
+
 /** What edits, deletions and reactions need besides the message log. */
 export interface MessageChangeDeps {
   changes: MessageChangeLog;
@@ -100,17 +106,35 @@ export class ChatService {
    * clientId resolves with the original and is not delivered again.
    */
   async send(from: Sender, room: string, body: string, clientId: string, options: SendOptions = {}): Promise<AppendResult> {
+    return this.commit(await this.compose(from, room, body, clientId, options));
+  }
+
+  /**
+   * The first half of `send`: checks the message and resolves what it refers to (the answered
+   * message, mentioned users, uploads). Synchronous when there is nothing to look up, so a plain
+   * message goes to the log without a wait; callers that keep a socket's sends in order wait for a
+   * returned promise before composing the next one.
+   */
+  compose(from: Sender, room: string, body: string, clientId: string, options: SendOptions = {}): ComposedMessage | Promise<ComposedMessage> {
     const hasFiles = (options.attachmentIds?.length ?? 0) > 0;
     if (body.trim().length === 0 && !hasFiles) fail("bad_request", "message body is empty");
     const draft: MessageDraft = { id: newId(), room, from: from.userId, fromName: from.username, body, clientId, createdAt: Date.now() };
-    const [reply, mentions, attachments] = await Promise.all([
-      options.replyTo ? this.replyTarget(room, options.replyTo) : undefined,
-      this.mentionsIn(room, body),
+    const names = mentionedNames(body);
+    if (!options.replyTo && !hasFiles && names.length === 0) return { draft };
+    return Promise.all([
+      options.replyTo ? this.existing(room, options.replyTo) : undefined,
+      this.membersNamed(room, names),
       hasFiles ? this.attachmentsOf(from, room, options.attachmentIds!, clientId) : undefined,
-    ]);
-    if (reply) draft.replyTo = reply.id;
-    if (mentions.length) draft.mentions = mentions;
-    if (attachments?.length) draft.attachments = attachments;
+    ]).then(([reply, mentions, attachments]) => {
+      if (reply) draft.replyTo = reply.id;
+      if (mentions.length) draft.mentions = mentions;
+      if (attachments?.length) draft.attachments = attachments;
+      return reply ? { draft, reply } : { draft };
+    });
+  }
+
+  /** The second half of `send`: appends the composed message and delivers it once durable. */
+  async commit({ draft, reply }: ComposedMessage): Promise<AppendResult> {
     const result = await this.log.append(draft);
     if (result.duplicate) return result;
     const message = reply ? { ...result.message, replyTo: replyRefOf(reply) } : result.message;
@@ -134,13 +158,13 @@ export class ChatService {
     if (windowSec > 0 && Date.now() > target.createdAt + windowSec * 1000) {
       fail("conflict", `a message can only be edited within ${windowSec} seconds of sending it`);
     }
-    const mentions = await this.mentionsIn(room, body);
+    const mentions = await this.membersNamed(room, mentionedNames(body));
     return this.apply(room, id, by.userId, { kind: "edit", body, mentions }, clientId);
   }
 
   /** The author, or the creator of the group it is in. Deleting a tombstone is a no-op. */
   async delete(by: Sender, room: string, id: string): Promise<ChangeAck> {
-    const target = await this.changeTarget(room, id);
+    const target = await this.lifecycle.changeReader.byId(room, id);
     if (!target) return fail("not_found", "no such message in this room");
     if (target.deleted) return { id, seq: target.rev ?? target.seq, duplicate: true };
     if (target.from !== by.userId) {
@@ -230,19 +254,11 @@ export class ChatService {
     return { id, seq, duplicate: false };
   }
 
-  private changeTarget(room: string, id: string): Promise<ChatMessage | null> {
-    return this.lifecycle.changeReader.byId(room, id);
-  }
-
   /** A message of the room that is not deleted, else `not_found`. */
   private async existing(room: string, id: string): Promise<ChatMessage> {
-    const target = await this.changeTarget(room, id);
+    const target = await this.lifecycle.changeReader.byId(room, id);
     if (!target || target.deleted) return fail("not_found", "no such message in this room (or it was deleted)");
     return target;
-  }
-
-  private replyTarget(room: string, id: string): Promise<ChatMessage> {
-    return this.existing(room, id);
   }
 
   /** `clientId` lets a retried send reuse the uploads its first attempt reserved. */
@@ -251,9 +267,8 @@ export class ChatService {
     return this.resolveAttachments(from, room, [...new Set(ids)], clientId);
   }
 
-  /** The ids of the room's members the body names as `@username` (unknown names and non-members are plain text). */
-  private async mentionsIn(room: string, body: string): Promise<string[]> {
-    const names = mentionedNames(body);
+  /** The ids of the room's members among these usernames (unknown names and non-members are plain text). */
+  private async membersNamed(room: string, names: string[]): Promise<string[]> {
     if (names.length === 0) return [];
     const users = await Promise.all(names.map((n) => this.lifecycle.accounts.userByName(n)));
     const ids = users.filter((u) => u !== null).map((u) => u.id);

@@ -9,6 +9,7 @@ const MENTION = /(?<![A-Za-z0-9_@.])@([a-z0-9_]{3,32})(?![A-Za-z0-9_])/g;
 
 /** The distinct usernames a body mentions, in order of first appearance, at most MENTIONS_MAX. */
 export function mentionedNames(body: string): string[] {
+  if (!body.includes("@")) return []; // every send passes here: skip the regex for most
   const names = new Set<string>();
   for (const m of body.matchAll(MENTION)) {
     names.add(m[1]!);

@@ -5,10 +5,11 @@ import type { MessageRow } from "./database.ts";
 import { MessageStates } from "./message-state.ts";
 
 /**
- * Unread messages are counted up to this many per room (a badge shows "999+" long before): the
- * count is an index range scan, and a user back from a long absence must not cost a full one.
+ * Unread messages are counted up to this many per room (a badge shows "999+"): the count is a
+ * range scan, and a user back from a long absence must not cost a full one on every connect.
+ * Mentions are counted exactly, from their own index.
  */
-export const UNREAD_COUNT_MAX = 10_000;
+export const UNREAD_COUNT_MAX = 1000;
 
 /** The room's newest seq, of a message or of a change. */
 export const HEAD_SQL = `SELECT max(s) AS s FROM (
@@ -36,9 +37,11 @@ export class SqliteMessageReader implements MessageReader, MessageChangeReader {
         "SELECT * FROM messages WHERE room_id = ?1 AND rev > ?2 AND seq <= ?2 ORDER BY rev LIMIT ?3",
       ),
       head: db.query<{ s: number | null }, [string]>(HEAD_SQL),
-      unread: db.query<{ n: number; m: number | null }, [string, number, string, number]>(
-        `SELECT count(*) AS n, sum(EXISTS (SELECT 1 FROM json_each(mentions) WHERE value = ?3)) AS m FROM (
-           SELECT mentions FROM messages WHERE room_id = ?1 AND seq > ?2 AND from_id <> ?3 AND deleted = 0 LIMIT ?4)`,
+      unread: db.query<{ n: number }, [string, number, string, number]>(
+        "SELECT count(*) AS n FROM (SELECT 1 FROM messages WHERE room_id = ? AND seq > ? AND from_id <> ? AND deleted = 0 LIMIT ?)",
+      ),
+      mentions: db.query<{ n: number }, [string, string, number]>(
+        "SELECT count(*) AS n FROM message_mentions WHERE room_id = ? AND user_id = ? AND seq > ?",
       ),
     };
   }
@@ -68,8 +71,11 @@ export class SqliteMessageReader implements MessageReader, MessageChangeReader {
   async unread(userId: string, cursors: ReadonlyMap<string, number>) {
     const out = new Map<string, UnreadCount>();
     for (const [room, cursor] of cursors) {
-      const counts = this.q.unread.get(room, cursor, userId, UNREAD_COUNT_MAX);
-      out.set(room, { lastSeq: this.q.head.get(room)?.s ?? 0, messages: counts?.n ?? 0, mentions: counts?.m ?? 0 });
+      out.set(room, {
+        lastSeq: this.q.head.get(room)?.s ?? 0,
+        messages: this.q.unread.get(room, cursor, userId, UNREAD_COUNT_MAX)?.n ?? 0,
+        mentions: this.q.mentions.get(room, userId, cursor)?.n ?? 0,
+      });
     }
     return out;
   }

@@ -26,10 +26,13 @@ function prepare(db: Database) {
     // Messages and changes share the room's seq.
     maxSeq: db.query<{ s: number | null }, [string]>(HEAD_SQL),
     byClient: db.query<MessageRow, [string, string, string]>("SELECT * FROM messages WHERE from_id = ? AND room_id = ? AND client_id = ?"),
-    insert: db.query<unknown, [string, number, string, string, string, string, string, number, number, string | null, string | null, string | null]>(
-      `INSERT INTO messages (room_id, seq, id, from_id, from_name, body, client_id, created_at, incomplete, reply_to, mentions, attachments)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    insert: db.query<unknown, [string, number, string, string, string, string, string, number, number, string | null, string | null, string | null, number]>(
+      `INSERT INTO messages (room_id, seq, id, from_id, from_name, body, client_id, created_at, incomplete, reply_to, mentions, attachments, search_rowid)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
+    mention: db.query<unknown, [string, string, number]>("INSERT OR IGNORE INTO message_mentions (room_id, user_id, seq) VALUES (?, ?, ?)"),
+    unmention: db.query<unknown, [string, string, number]>("DELETE FROM message_mentions WHERE room_id = ? AND user_id = ? AND seq = ?"),
+    maxSearchRowid: db.query<{ r: number }, []>("SELECT rowid AS r FROM message_search ORDER BY rowid DESC LIMIT 1"),
     byId: db.query<MessageRow, [string, string]>("SELECT * FROM messages WHERE id = ? AND room_id = ?"),
     changeByClient: db.query<{ seq: number }, [string, string, string]>(
       "SELECT seq FROM message_changes WHERE by_id = ? AND room_id = ? AND client_id = ?",
@@ -42,7 +45,8 @@ function prepare(db: Database) {
     ),
     // Erased, not hidden: with secure_delete the old bytes are overwritten too (see `init`).
     erase: db.query<unknown, [number, string]>(
-      `UPDATE messages SET body = '', mentions = NULL, attachments = NULL, reply_to = NULL, edited_at = NULL, deleted = 1, rev = ?
+      `UPDATE messages SET body = '', mentions = NULL, attachments = NULL, reply_to = NULL, edited_at = NULL, deleted = 1, rev = ?,
+         search_rowid = NULL
        WHERE id = ?`,
     ),
     eraseReactions: db.query<unknown, [string]>("DELETE FROM reactions WHERE message_id = ?"),
@@ -62,6 +66,13 @@ function prepare(db: Database) {
   };
 }
 
+/** The last search entry rowid handed out (search-schema.ts: a message's entry is found by it). */
+let lastSearchRowid: number | null = null;
+function nextSearchRowid(): number {
+  lastSearchRowid = (lastSearchRowid ?? q.maxSearchRowid.get()?.r ?? 0) + 1;
+  return lastSearchRowid;
+}
+
 function nextSeq(room: string): number {
   const s = (lastSeq.get(room) ?? q.maxSeq.get(room)?.s ?? 0) + 1;
   lastSeq.set(room, s);
@@ -78,12 +89,22 @@ function append(d: MessageDraft, inBatch: Map<string, ChatMessage>): { seq: numb
   if (existing) return { duplicate: rowToMessage(existing) };
   const seq = nextSeq(d.room);
   const json = (v: unknown[] | undefined) => (v?.length ? JSON.stringify(v) : null);
-  q.insert.run(d.room, seq, d.id, d.from, d.fromName, d.body, d.clientId, d.createdAt, d.incomplete ? 1 : 0, d.replyTo ?? null, json(d.mentions), json(d.attachments));
+  q.insert.run(d.room, seq, d.id, d.from, d.fromName, d.body, d.clientId, d.createdAt, d.incomplete ? 1 : 0, d.replyTo ?? null, json(d.mentions), json(d.attachments), nextSearchRowid());
+  if (d.mentions?.length) indexMentions(d.room, seq, d.from, d.mentions, "add");
   // Your own message counts as read: the sender's newest seq per room, written once per batch.
   ownReads.set(`${d.room}\u0000${d.from}`, seq);
   inBatch.set(key, messageOf(d, seq));
   return { seq };
 }
+
+/**
+ * The mention index (room, user, seq) behind the unread summary's exact `mentions` count. A user
+ * mentioning themselves is not indexed: their own messages are never unread.
+ */
+function indexMentions(room: string, seq: number, author: string, users: readonly string[], op: "add" | "remove") {
+  for (const user of users) if (user !== author) (op === "add" ? q.mention : q.unmention).run(room, user, seq);
+}
+const mentionsOf = (row: MessageRow): string[] => (row.mentions ? (JSON.parse(row.mentions) as string[]) : []);
 
 const ownReads = new Map<string, number>();
 /** A batch erased a body: checkpoint so its old bytes leave the WAL file too. */
@@ -109,9 +130,12 @@ function change(d: ChangeDraft): ChangeResult {
   switch (c.kind) {
     case "edit":
       q.edit.run(c.body, c.mentions.length ? JSON.stringify(c.mentions) : null, d.at, seq, d.messageId);
+      indexMentions(d.room, row.seq, row.from_id, mentionsOf(row), "remove");
+      indexMentions(d.room, row.seq, row.from_id, c.mentions, "add");
       break;
     case "delete":
       q.erase.run(seq, d.messageId);
+      indexMentions(d.room, row.seq, row.from_id, mentionsOf(row), "remove");
       q.eraseReactions.run(d.messageId);
       erased = true;
       break;
@@ -165,6 +189,7 @@ function write(batch: string) {
   } catch (err) {
     // Rolled back: forget cached seqs so the next batch re-reads them from disk.
     lastSeq.clear();
+    lastSearchRowid = null;
     const error = err instanceof Error ? err.message : String(err);
     results = ops.map(({ rid }) => ({ rid, ok: false as const, error }));
   }

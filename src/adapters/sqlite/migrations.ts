@@ -1,5 +1,5 @@
 import type { Database } from "bun:sqlite";
-import { rebuildSearch, SEARCH_SCHEMA, SEARCH_UPDATE_TRIGGER_V5 } from "./search-schema.ts";
+import { linkSearchRows, rebuildSearch, SEARCH_SCHEMA, SEARCH_TRIGGERS_V5 } from "./search-schema.ts";
 import { UPLOADS_SCHEMA } from "./upload-schema.ts";
 
 /**
@@ -87,13 +87,15 @@ DROP INDEX IF EXISTS messages_client;
     // writer counts message_changes too), recorded as the message's rev. Reactions are rows so a
     // toggle is idempotent by primary key; an edit's clientId is unique like a send's.
     name: "message lifecycle: replies, mentions, attachments, edits, deletions, reactions",
-    up: `
+    up: (db) => {
+      db.exec(`
 ALTER TABLE messages ADD COLUMN reply_to TEXT;
 ALTER TABLE messages ADD COLUMN mentions TEXT;
 ALTER TABLE messages ADD COLUMN attachments TEXT;
 ALTER TABLE messages ADD COLUMN edited_at INTEGER;
 ALTER TABLE messages ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE messages ADD COLUMN rev INTEGER;
+ALTER TABLE messages ADD COLUMN search_rowid INTEGER;
 CREATE INDEX messages_changed ON messages (room_id, rev) WHERE rev IS NOT NULL;
 CREATE TABLE reactions (
   message_id TEXT NOT NULL, user_id TEXT NOT NULL, emoji TEXT NOT NULL, room_id TEXT NOT NULL,
@@ -106,8 +108,15 @@ CREATE TABLE message_changes (
   PRIMARY KEY (room_id, seq)
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX message_changes_client ON message_changes (by_id, room_id, client_id) WHERE client_id IS NOT NULL;
-${SEARCH_UPDATE_TRIGGER_V5}
-`,
+-- Who is mentioned where (not by themselves), for exact mention counts without reading messages.
+CREATE TABLE message_mentions (
+  room_id TEXT NOT NULL, user_id TEXT NOT NULL, seq INTEGER NOT NULL,
+  PRIMARY KEY (room_id, user_id, seq)
+) WITHOUT ROWID;
+${SEARCH_TRIGGERS_V5}
+`);
+      linkSearchRows(db);
+    },
   },
   { version: 6, name: "uploaded files", up: UPLOADS_SCHEMA },
 ];
