@@ -6,7 +6,6 @@ import { MemoryRateLimiter } from "./adapters/memory/rate-limiter.ts";
 import { MemoryTicketStore } from "./adapters/memory/ticket-store.ts";
 import { InProcessAiQueue } from "./adapters/memory/ai-queue.ts";
 import { UnavailableSearchIndex } from "./adapters/memory/unavailable-search.ts";
-import { NO_MESSAGE_CHANGES } from "./adapters/memory/no-message-changes.ts";
 import { SqliteActivityLog } from "./adapters/sqlite/activity-log.ts";
 import { createSqliteStorage } from "./adapters/sqlite/storage.ts";
 import { boundedPort, CallHealth } from "./adapters/guard/bounded-port.ts";
@@ -19,6 +18,7 @@ import type { Config } from "./config.ts";
 import { errorFields, type Logger } from "./observability/logger.ts";
 import type { ChatMessage } from "./domain/model.ts";
 import type { RedisConnection } from "./adapters/redis/connection.ts";
+import type { StoredChanges } from "./adapters/kafka/cached-change-reader.ts";
 import { WorkerAiRunner } from "./workers/ai-worker-client.ts";
 import type { AiProviderSettings } from "./workers/ai-protocol.ts";
 import type {
@@ -100,7 +100,7 @@ type Coordination = Pick<Adapters, "bus" | "presence" | "limiter" | "tickets"> &
  * embedded server does not pay for loading kafkajs, mongodb and redis at startup.
  */
 export async function createAdapters(config: Config, log: Logger, instanceId: string): Promise<Adapters> {
-  const storage = config.MONGODB_URI ? await mongoStorage(config.MONGODB_URI, config.STORAGE_TIMEOUT_MS) : sqliteStorage(config, log);
+  const storage: Storage & { storedChanges?: StoredChanges } = config.MONGODB_URI ? await mongoStorage(config.MONGODB_URI, config.STORAGE_TIMEOUT_MS) : sqliteStorage(config, log);
   const coordination = config.REDIS_URL
     ? await (await import("./adapters/redis/coordination.ts")).createRedisCoordination({ ...config, REDIS_URL: config.REDIS_URL }, instanceId, log)
     : memoryCoordination();
@@ -120,7 +120,7 @@ export async function createAdapters(config: Config, log: Logger, instanceId: st
     mode: config.MONGODB_URI || config.REDIS_URL ? "scale-out" : "embedded",
   };
   let pipelineRedis: RedisConnection | undefined;
-  if (config.KAFKA_BROKERS && config.REDIS_URL && config.MONGODB_URI && "redis" in coordination) {
+  if (config.KAFKA_BROKERS && config.REDIS_URL && config.MONGODB_URI && "redis" in coordination && storage.storedChanges) {
     pipelineRedis = coordination.redis;
     // Kafka takes over the write path: Redis assigns seqs, a worker persists into MongoDB.
     const [{ createKafkaPipeline }, { KafkaAiQueue }, { createKafka }] = await Promise.all([
@@ -132,11 +132,14 @@ export async function createAdapters(config: Config, log: Logger, instanceId: st
       config: { ...config, KAFKA_BROKERS: config.KAFKA_BROKERS, REDIS_URL: config.REDIS_URL, MONGODB_URI: config.MONGODB_URI },
       redis: coordination.redis,
       store: storage.reader,
+      storeChanges: storage.storedChanges,
       rooms: storage.rooms,
       log,
     });
     adapters.log = pipeline.log;
     adapters.reader = pipeline.reader;
+    adapters.changes = pipeline.changes;
+    adapters.changeReader = pipeline.changeReader;
     adapters.rooms = pipeline.rooms;
     adapters.lifecycle.push(pipeline.lifecycle);
     adapters.aiQueue = new KafkaAiQueue(createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-ai`, requestTimeoutMs: config.STORAGE_TIMEOUT_MS }, log), coordination.redis.cmd, {
@@ -247,7 +250,8 @@ function sqliteStorage(config: Config, log: Logger): Storage {
   return { ...sqlite, files, lifecycle: { ...sqlite.lifecycle, start: async () => (await files.start(), await sqlite.lifecycle.start?.()) } };
 }
 
-async function mongoStorage(uri: string, timeoutMS: number): Promise<Storage> {
+/** `storedChanges`: the store's side of message changes, which the Kafka pipeline completes with the ones in flight. */
+async function mongoStorage(uri: string, timeoutMS: number): Promise<Storage & { storedChanges: StoredChanges }> {
   const [{ createMongoStorage }, { GridFsFileStore }, { MongoUploadRegistry }] = await Promise.all([
     import("./adapters/mongodb/storage.ts"),
     import("./adapters/mongodb/gridfs-file-store.ts"),
@@ -257,7 +261,10 @@ async function mongoStorage(uri: string, timeoutMS: number): Promise<Storage> {
   const uploads = new MongoUploadRegistry(mongo.connection.db);
   const lifecycle: Lifecycle = { ...mongo.lifecycle, start: async () => (await mongo.lifecycle.start?.(), await uploads.start()) };
   const files = new GridFsFileStore(mongo.connection.db);
-  return { accounts: mongo.accounts, social: mongo.social, rooms: mongo.rooms, reader: mongo.reader, log: mongo.log, ...NO_MESSAGE_CHANGES, files, uploads, lifecycle };
+  return {
+    accounts: mongo.accounts, social: mongo.social, rooms: mongo.rooms, reader: mongo.reader, log: mongo.log,
+    changes: mongo.changes, changeReader: mongo.changeReader, files, uploads, lifecycle, storedChanges: mongo.changeReader,
+  };
 }
 
 function memoryCoordination(): Coordination {
