@@ -300,15 +300,16 @@ export function fileSuite(get: () => FileDeployment, opts: { messages: boolean }
         const ack = await a.request({ type: "send", room: dm, body: "see this", clientId: crypto.randomUUID(), attachments: [img.body.id] }, "ack");
         expect((await download(two, img.body.id, { token: bob.accessToken }, {}, true)).status).toBe(200);
         await a.request({ type: "delete", room: dm, id: ack.id }, "ack");
+        // Erasure follows the ack: wait until the file, its preview and every stored piece are gone.
+        const gone = async () =>
+          (await download(two, img.body.id, { token: alice.accessToken })).status === 404 &&
+          (await download(one, img.body.id, { token: bob.accessToken }, {}, true)).status === 404 &&
+          (await stored()) === before;
         const deadline = Date.now() + 10_000;
-        while ((await download(two, img.body.id, { token: alice.accessToken })).status !== 404) {
-          if (Date.now() > deadline) throw new Error("the deleted message's file is still served");
+        while (!(await gone())) {
+          if (Date.now() > deadline) throw new Error("the deleted message's file is still stored or served");
           await Bun.sleep(50);
         }
-        expect((await download(one, img.body.id, { token: bob.accessToken }, {}, true)).status).toBe(404);
-        // The file answers 404 as soon as it is gone; its remaining pieces (preview, GridFS chunks) follow.
-        while ((await stored()) !== before && Date.now() < deadline) await Bun.sleep(50);
-        expect(await stored()).toBe(before);
       } finally {
         a.close();
       }
