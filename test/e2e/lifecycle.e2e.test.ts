@@ -112,6 +112,9 @@ describeIf(run, "message lifecycle in the web client", "needs Chromium (/usr/bin
       await pb.getByTestId("edit-box").waitFor({ state: "detached" });
       expect(await own.getByTestId("message-body").textContent()).toContain("lunch?");
       await (await actionsOf(pb, own)).getByRole("button", { name: "Edit" }).click();
+      await pb.getByLabel("Edit message").press("Escape");
+      // The keyboard way in: Up in the empty composer edits my last message.
+      await pb.getByTestId("composer").press("ArrowUp");
       await pb.getByLabel("Edit message").fill(`hello @${a.username}, dinner?`);
       await pb.getByLabel("Edit message").press("Enter");
       const edited = message(pa, "dinner?");

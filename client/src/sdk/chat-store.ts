@@ -135,10 +135,8 @@ export function createChat() {
         return set("reads", f.room, (r = {}) => ({ ...r, [f.userId]: f.seq }));
       case "room.added": {
         // Its first message can arrive before the announcement, whose summary may predate it.
-        const newest = state.messages[f.room.id]?.at(-1);
-        const room = newest && newest.seq > f.room.lastSeq
-          ? { ...f.room, lastMessage: newest, lastSeq: newest.seq, unread: newest.seq - f.room.lastReadSeq }
-          : f.room;
+        const newer = (state.messages[f.room.id] ?? []).filter((m) => m.seq > f.room.lastSeq);
+        const room = newer.length ? { ...f.room, ...countEvents(f.room, state.me?.id, newer, [], newer.at(-1)!.seq, () => undefined) } : f.room;
         return set("rooms", (rs) => (rs.some((r) => r.id === room.id) ? rs : [room, ...rs]));
       }
       case "room.removed":
