@@ -105,9 +105,15 @@ describeIf(run, "message lifecycle in the web client", "needs Chromium (/usr/bin
       await replyB.getByTestId("reply-quote").filter({ hasText: b.username }).filter({ hasText: "lunch?" }).waitFor();
 
       // Edit in place: Escape cancels, Enter saves; the quote follows the edit.
-      const own = message(pb, "lunch?");
+      // By seq: while edited in place, its text is in the editor, not shown.
+      const own = pb.locator(`[data-testid=message][data-seq="${await message(pb, "lunch?").getAttribute("data-seq")}"]`);
       await (await actionsOf(pb, own)).getByRole("button", { name: "Edit" }).click();
       await pb.getByLabel("Edit message").fill("never mind");
+      // A reaction arriving meanwhile changes the message in place: the editor keeps what was typed.
+      await (await actionsOf(pa, original)).getByRole("button", { name: "Add reaction" }).click();
+      await pa.getByTestId("reaction-picker").getByRole("button", { name: "React with 😮" }).click();
+      await own.locator('[data-testid=reaction][data-emoji="😮"]').waitFor();
+      expect(await pb.getByLabel("Edit message").inputValue()).toBe("never mind");
       await pb.getByLabel("Edit message").press("Escape");
       await pb.getByTestId("edit-box").waitFor({ state: "detached" });
       expect(await own.getByTestId("message-body").textContent()).toContain("lunch?");
