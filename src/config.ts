@@ -92,6 +92,14 @@ const schema = z.object({
   AI_RATE_PER_MIN: z.coerce.number().positive().default(10),
   AI_PROMPT_MAX: z.coerce.number().int().min(1).default(2000),
 
+  /** Attachments: the largest upload, each user's stored bytes, uploads per user per hour, unsent uploads' lifetime. */
+  FILE_MAX_BYTES: z.coerce.number().int().min(1).default(25 * 1024 * 1024),
+  FILE_QUOTA_BYTES: z.coerce.number().int().min(1).default(1024 * 1024 * 1024),
+  FILE_UPLOADS_PER_HOUR: z.coerce.number().int().min(1).default(100),
+  UPLOAD_TTL_SEC: z.coerce.number().int().min(1).default(86_400),
+  /** How often expired uploads are looked for. */
+  UPLOAD_SWEEP_SEC: z.coerce.number().int().min(1).default(60),
+
   SERVE_CLIENT: bool.default(true),
   /** Tests only, never in production: SIGUSR2 kills every worker thread as a crash would. */
   TEST_FAULT_HOOKS: bool.default(false),

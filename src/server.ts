@@ -14,6 +14,7 @@ import { AnalyticsService } from "./domain/analytics/analytics-service.ts";
 import { RoomService } from "./domain/room-service.ts";
 import { SocialService } from "./domain/social-service.ts";
 import { TypingService } from "./domain/typing-service.ts";
+import { FileService, wireAttachments } from "./domain/files/file-service.ts";
 import { join } from "node:path";
 import { createHttpApp } from "./http/app.ts";
 import { createEdge, edgeErrorHandler } from "./http/edge.ts";
@@ -82,6 +83,12 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   });
   const presence = new PresenceService(adapters.presence, adapters.accounts, adapters.social, hub);
   const typing = new TypingService(hub, config.TYPING_TTL_MS);
+  const files = new FileService(adapters.files, adapters.uploads, adapters.rooms, adapters.limiter, adapters.previewer, {
+    maxBytes: config.FILE_MAX_BYTES,
+    quotaBytes: config.FILE_QUOTA_BYTES,
+    uploadsPerHour: config.FILE_UPLOADS_PER_HOUR,
+    previewBox: 480,
+  });
   const chat = new ChatService(
     adapters.log,
     adapters.reader,
@@ -90,6 +97,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     { changes: adapters.changes, changeReader: adapters.changeReader, accounts: adapters.accounts, editWindowSec: config.EDIT_WINDOW_SEC },
     activity,
   );
+  wireAttachments(chat, files, log);
   const ai = await startAi(config, adapters, chat, hub, activity);
   if (adapters.indexMessage) chat.onMessage(adapters.indexMessage);
 
@@ -154,6 +162,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     chat,
     search: new SearchService(adapters.search, adapters.rooms),
     analytics: new AnalyticsService(adapters.analytics, new Set(config.ADMIN_USERNAMES)),
+    files,
     log,
     registry: metrics.registry,
     health,

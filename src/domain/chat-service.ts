@@ -31,7 +31,7 @@ export type ChangeListener = (change: AppliedChange) => void;
  * Turns the upload ids of a `send` into the attachments the message carries. Refuses (DomainError)
  * ids that are not the sender's unsent uploads in this room.
  */
-export type AttachmentResolver = (from: Sender, room: string, uploadIds: string[]) => Promise<Attachment[]>;
+export type AttachmentResolver = (from: Sender, room: string, uploadIds: string[], clientId: string) => Promise<Attachment[]>;
 
 export interface SendOptions {
   /** The id of a message of the same room this one answers. */
@@ -124,7 +124,7 @@ export class ChatService {
     return Promise.all([
       options.replyTo ? this.existing(room, options.replyTo) : undefined,
       this.membersNamed(room, names),
-      hasFiles ? this.attachmentsOf(from, room, options.attachmentIds!) : undefined,
+      hasFiles ? this.attachmentsOf(from, room, options.attachmentIds!, clientId) : undefined,
     ]).then(([reply, mentions, attachments]) => {
       if (reply) draft.replyTo = reply.id;
       if (mentions.length) draft.mentions = mentions;
@@ -261,9 +261,10 @@ export class ChatService {
     return target;
   }
 
-  private attachmentsOf(from: Sender, room: string, ids: string[]): Promise<Attachment[]> {
+  /** `clientId` lets a retried send reuse the uploads its first attempt reserved. */
+  private attachmentsOf(from: Sender, room: string, ids: string[], clientId: string): Promise<Attachment[]> {
     if (!this.resolveAttachments) return fail("bad_request", "attachments are not supported by this server");
-    return this.resolveAttachments(from, room, [...new Set(ids)]);
+    return this.resolveAttachments(from, room, [...new Set(ids)], clientId);
   }
 
   /** The ids of the room's members among these usernames (unknown names and non-members are plain text). */

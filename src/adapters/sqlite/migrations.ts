@@ -1,5 +1,6 @@
 import type { Database } from "bun:sqlite";
 import { linkSearchRows, rebuildSearch, SEARCH_SCHEMA, SEARCH_TRIGGERS_V5 } from "./search-schema.ts";
+import { UPLOADS_SCHEMA } from "./upload-schema.ts";
 
 /**
  * The SQLite schema as an ordered list of migrations. `PRAGMA user_version` records the last one
@@ -117,6 +118,7 @@ ${SEARCH_TRIGGERS_V5}
       linkSearchRows(db);
     },
   },
+  { version: 6, name: "uploaded files", up: UPLOADS_SCHEMA },
 ];
 
 export const schemaVersion = (db: Database): number =>

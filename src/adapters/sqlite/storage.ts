@@ -12,6 +12,7 @@ import { SqliteRoomStore } from "./room-store.ts";
 import { SqliteSocialStore } from "./social-store.ts";
 import { SqliteWriterClient } from "./writer-client.ts";
 import { SqliteSearchIndex } from "./search-index.ts";
+import { SqliteUploadRegistry } from "./upload-registry.ts";
 import { WORKER_URLS } from "../../worker-urls.ts";
 
 const WRITER_WORKER = WORKER_URLS.sqliteWriter;
@@ -49,6 +50,7 @@ export function createSqliteStorage(dataDir: string, settings: SqliteSettings, l
     changes: messages,
     changeReader: reader,
     search: new SqliteSearchIndex(db),
+    uploads: new SqliteUploadRegistry(db),
     lifecycle,
   };
 }
