@@ -105,13 +105,22 @@ describeIf(run, "message lifecycle in the web client", "needs Chromium (/usr/bin
       await replyB.getByTestId("reply-quote").filter({ hasText: b.username }).filter({ hasText: "lunch?" }).waitFor();
 
       // Edit in place: Escape cancels, Enter saves; the quote follows the edit.
-      const own = message(pb, "lunch?");
+      // By seq: while edited in place, its text is in the editor, not shown.
+      const own = pb.locator(`[data-testid=message][data-seq="${await message(pb, "lunch?").getAttribute("data-seq")}"]`);
       await (await actionsOf(pb, own)).getByRole("button", { name: "Edit" }).click();
       await pb.getByLabel("Edit message").fill("never mind");
+      // A reaction arriving meanwhile changes the message in place: the editor keeps what was typed.
+      await (await actionsOf(pa, original)).getByRole("button", { name: "Add reaction" }).click();
+      await pa.getByTestId("reaction-picker").getByRole("button", { name: "React with 😮" }).click();
+      await own.locator('[data-testid=reaction][data-emoji="😮"]').waitFor();
+      expect(await pb.getByLabel("Edit message").inputValue()).toBe("never mind");
       await pb.getByLabel("Edit message").press("Escape");
       await pb.getByTestId("edit-box").waitFor({ state: "detached" });
       expect(await own.getByTestId("message-body").textContent()).toContain("lunch?");
       await (await actionsOf(pb, own)).getByRole("button", { name: "Edit" }).click();
+      await pb.getByLabel("Edit message").press("Escape");
+      // The keyboard way in: Up in the empty composer edits my last message.
+      await pb.getByTestId("composer").press("ArrowUp");
       await pb.getByLabel("Edit message").fill(`hello @${a.username}, dinner?`);
       await pb.getByLabel("Edit message").press("Enter");
       const edited = message(pa, "dinner?");
@@ -227,5 +236,61 @@ describeIf(run, "message lifecycle in the web client", "needs Chromium (/usr/bin
       wa.close();
       wb.close();
     }
+  }, LONG);
+
+  test("attachments: an image shows inline at its preview size for the other and opens in a viewer; a file is a card that downloads; an upload can be cancelled", async () => {
+    const { pa, pb } = await pair(DESKTOP, "dark");
+    // A real PNG, drawn by the browser.
+    const png = Buffer.from((await pa.evaluate(() => {
+      const c = document.createElement("canvas");
+      c.width = 1200;
+      c.height = 800;
+      const g = c.getContext("2d")!;
+      g.fillStyle = "#3b82f6";
+      g.fillRect(0, 0, 1200, 800);
+      g.fillStyle = "#f59e0b";
+      g.fillRect(100, 100, 400, 300);
+      return c.toDataURL("image/png");
+    })).split(",")[1]!, "base64");
+    await pa.getByTestId("file-input").setInputFiles({ name: "plan.png", mimeType: "image/png", buffer: png });
+    const chip = pa.getByTestId("upload").filter({ hasText: "plan.png" });
+    await chip.and(pa.locator('[data-status="done"]')).waitFor({ timeout: 20_000 });
+    await send(pa, "the plan");
+    const image = message(pb, "the plan").getByTestId("image");
+    await image.waitFor();
+    // The space is reserved from the preview size before the bytes arrive (no layout shift).
+    const img = image.locator("img");
+    const [w, h] = [Number(await img.getAttribute("width")), Number(await img.getAttribute("height"))];
+    expect(w).toBeGreaterThan(0);
+    expect(w / h).toBeCloseTo(1.5, 1);
+    await pb.waitForFunction((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0, await img.elementHandle(), { timeout: 15_000 });
+    await pb.screenshot({ path: join(shots, "lifecycle-image-dark.png") });
+    await image.click();
+    const viewer = pb.getByTestId("image-viewer");
+    await viewer.waitFor();
+    await pb.keyboard.press("Escape");
+    await viewer.waitFor({ state: "detached" });
+
+    // Any other file: a card with name, size and a download link that works (the file cookie).
+    await pa.getByTestId("file-input").setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("meeting notes\n".repeat(100)) });
+    await pa.getByTestId("upload").filter({ hasText: "notes.txt" }).and(pa.locator('[data-status="done"]')).waitFor({ timeout: 20_000 });
+    await pa.getByTestId("composer").press("Enter"); // files alone may be sent without text
+    const card = pb.getByTestId("file-card").filter({ hasText: "notes.txt" });
+    await card.filter({ hasText: "1.4 KB" }).waitFor();
+    const download = await pb.evaluate(async (href) => {
+      const r = await fetch(href);
+      return { status: r.status, text: (await r.text()).slice(0, 13) };
+    }, (await card.getAttribute("href"))!);
+    expect(download).toEqual({ status: 200, text: "meeting notes" });
+
+    // An upload on its way can be cancelled: its chip goes, nothing is sent.
+    await pa.route("**/api/files?*", () => {}); // never answered
+    await pa.getByTestId("file-input").setInputFiles({ name: "big.bin", mimeType: "application/octet-stream", buffer: Buffer.alloc(200_000, 7) });
+    const uploading = pa.getByTestId("upload").filter({ hasText: "big.bin" });
+    await uploading.and(pa.locator('[data-status="uploading"]')).waitFor();
+    expect(await pa.getByRole("button", { name: "Send" }).isDisabled()).toBe(true);
+    await uploading.getByRole("button", { name: "Cancel upload of big.bin" }).click();
+    await uploading.waitFor({ state: "detached" });
+    await pa.unroute("**/api/files?*");
   }, LONG);
 });

@@ -155,7 +155,8 @@ export function Conversation(props: { chat: Chat; room: string }) {
         <Composer draftKey={`chat.draft:${s.me?.id ?? ""}:${props.room}`} onSend={send}
           onTyping={(on) => props.chat.typing(props.room, on)} handle={(h) => (composer = h)}
           replyingTo={s.replyTo[props.room]} onCancelReply={() => props.chat.replyTo(props.room, undefined)}
-          uploads={s.uploads.filter((u) => u.room === props.room)} onAttach={attach} onDetach={(key) => props.chat.detach(key)} />
+          uploads={s.uploads.filter((u) => u.room === props.room)} onAttach={attach} onDetach={(key) => props.chat.detach(key)}
+          onEditLast={() => { const m = messages().findLast((x) => x.from === s.me?.id && !x.deleted); if (m) actions.edit(m); }} />
       </Show>
     </section>
   );

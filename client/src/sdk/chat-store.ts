@@ -1,6 +1,6 @@
 /** Client state: rooms, messages per room (by seq, in their current state), pending sends and uploads, typing, presence, AI streams. */
 import { batch } from "solid-js";
-import { createStore, produce } from "solid-js/store";
+import { createStore, produce, reconcile } from "solid-js/store";
 import type { Attachment, ChatMessage, ErrorCode, Friend, ReplyRef, RoomSummary, ServerFrame } from "../../../src/protocol/index.ts";
 import { Api, ApiError, type Upload } from "./api.ts";
 import { humanError, type ErrorTexts } from "./errors.ts";
@@ -77,7 +77,14 @@ export function createChat() {
     friends: [], incoming: [], outgoing: [], ai: [], uploads: [], replyTo: {}, active: null, notice: null,
   });
 
-  const addMessages = (room: string, list: ChatMessage[]) => set("messages", room, (existing = []) => mergeMessages(existing, list));
+  /**
+   * Replaces a room's messages with `next`, changing held messages in place (matched by seq): a row
+   * on screen stays the same element when its message changes, so an open editor, picker or focus in
+   * it survives a reaction arriving.
+   */
+  const setMessages = (room: string, next: (existing: ChatMessage[]) => ChatMessage[]) =>
+    set("messages", room, reconcile(next(state.messages[room] ?? []), { key: "seq" }));
+  const addMessages = (room: string, list: ChatMessage[]) => setMessages(room, (existing) => mergeMessages(existing, list));
   const held = (room: string) => {
     const list = state.messages[room] ?? [];
     return (id: string) => list.find((m) => m.id === id);
@@ -92,7 +99,7 @@ export function createChat() {
       set("rooms", (r) => r.id === room, (r) => countEvents(r, state.me?.id, messages, updates, toSeq, held(room)));
       // Short of the live end, a live message would leave a gap: paging down reaches it.
       if (messages.length && !state.hasNewer[room]) addMessages(room, messages);
-      if (updates.length) set("messages", room, (existing = []) => applyUpdates(existing, updates));
+      if (updates.length) setMessages(room, (existing) => applyUpdates(existing, updates));
       const reply = state.replyTo[room];
       const changed = reply && updates.find((u) => u.id === reply.id);
       if (changed) set("replyTo", room, changed.deleted ? undefined : changed);
@@ -135,10 +142,8 @@ export function createChat() {
         return set("reads", f.room, (r = {}) => ({ ...r, [f.userId]: f.seq }));
       case "room.added": {
         // Its first message can arrive before the announcement, whose summary may predate it.
-        const newest = state.messages[f.room.id]?.at(-1);
-        const room = newest && newest.seq > f.room.lastSeq
-          ? { ...f.room, lastMessage: newest, lastSeq: newest.seq, unread: newest.seq - f.room.lastReadSeq }
-          : f.room;
+        const newer = (state.messages[f.room.id] ?? []).filter((m) => m.seq > f.room.lastSeq);
+        const room = newer.length ? { ...f.room, ...countEvents(f.room, state.me?.id, newer, [], newer.at(-1)!.seq, () => undefined) } : f.room;
         return set("rooms", (rs) => (rs.some((r) => r.id === room.id) ? rs : [room, ...rs]));
       }
       case "room.removed":

@@ -39,6 +39,8 @@ export function Composer(props: {
   uploads: PendingUpload[];
   onAttach: (files: File[]) => void;
   onDetach: (key: string) => void;
+  /** Up in an empty composer: edit my last message. */
+  onEditLast: () => void;
 }) {
   let area!: HTMLTextAreaElement;
   let fileInput!: HTMLInputElement;
@@ -127,6 +129,10 @@ export function Composer(props: {
       if (e.key === "Escape") return setSuggestions([]);
     }
     if (e.key === "Escape" && props.replyingTo) return props.onCancelReply();
+    if (e.key === "ArrowUp" && !draft() && !e.shiftKey && !e.altKey && !e.ctrlKey && !e.metaKey) {
+      e.preventDefault();
+      return props.onEditLast();
+    }
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
       e.preventDefault();
       send();
@@ -190,7 +196,7 @@ export function Composer(props: {
       </Show>
       <div class="flex items-end gap-1 sm:gap-2">
         <textarea ref={area} id="composer" rows={1} value={draft()} aria-label="Message" data-testid="composer"
-          placeholder="Write a message…" title="Enter sends, Shift+Enter adds a line"
+          placeholder="Write a message…" title="Enter sends, Shift+Enter adds a line, ↑ edits your last message"
           aria-describedby="composer-counter" aria-invalid={over()}
           onInput={(e) => { setDraft(e.currentTarget.value); typed(e.currentTarget.value); void suggest(); }}
           onKeyDown={onKeyDown}
