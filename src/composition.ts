@@ -81,7 +81,7 @@ export interface Adapters {
   uploads: UploadRegistry;
   /** Image previews (sharp); null where the native library cannot load (the single binary). */
   previewer: ImagePreviewer | null;
-  /** Hands a new message to the search index when nothing else carries it there (SQLite triggers, the Kafka indexer). */
+  /** Hands a new message, or an edited or deleted one's state, to the search index when nothing else carries it there (SQLite triggers, the Kafka indexer). */
   indexMessage?: (message: ChatMessage) => void;
   /** Documents waiting to be indexed and documents Elasticsearch rejected (parked), for /metrics. */
   indexStatus?: () => { lag: number | null; parked: number };

@@ -99,7 +99,12 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   );
   wireAttachments(chat, files, log);
   const ai = await startAi(config, adapters, chat, hub, activity);
-  if (adapters.indexMessage) chat.onMessage(adapters.indexMessage);
+  if (adapters.indexMessage) {
+    const index = adapters.indexMessage;
+    chat.onMessage(index);
+    // An edit is indexed again, a deletion removes the document (reactions change nothing searchable).
+    chat.onChange((c) => c.kind === "edit" || c.kind === "delete" ? index(c.message) : undefined);
+  }
 
   const gateway = new Gateway({
     hub,

@@ -64,6 +64,23 @@ export function searchSuite(mode: string, env: ServerEnv, skip = false) {
       expect((await search(server, a, `q=${tag}%20zebrafish`)).body).toEqual({ hits: [] });
     });
 
+    test("an edited message is found by its new text only, a deleted one not at all", async () => {
+      const a = await register(server.url, "chg");
+      const ws = await WsClient.connect(server.url, a);
+      const [before, after, gone] = ["o", "n", "g"].map((p) => uniqueName(p).replace("_", "")) as [string, string, string];
+      const edited = await ws.sendMessage("general", `${before} before the edit`);
+      const deleted = await ws.sendMessage("general", `${gone} soon deleted`);
+      // Both indexed first, so what follows proves they were re-indexed and removed.
+      await eventually(() => search(server, a, `q=${gone}`), (r) => expect(bodies(r)).toEqual([`${gone} soon deleted`]));
+      await eventually(() => search(server, a, `q=${before}`), (r) => expect(bodies(r)).toEqual([`${before} before the edit`]));
+      await ws.request({ type: "edit", room: "general", id: edited.id, body: `${after} after the edit`, clientId: crypto.randomUUID() }, "ack");
+      await ws.request({ type: "delete", room: "general", id: deleted.id }, "ack");
+      ws.close();
+      await eventually(() => search(server, a, `q=${after}`), (r) => expect(bodies(r)).toEqual([`${after} after the edit`]));
+      await eventually(() => search(server, a, `q=${gone}`), (r) => expect(r.body).toEqual({ hits: [] }));
+      expect((await search(server, a, `q=${before}`)).body).toEqual({ hits: [] });
+    });
+
     test("pages newest first with a cursor, and filters by room, sender and time", async () => {
       const a = await register(server.url, "page");
       const b = await register(server.url, "page");
