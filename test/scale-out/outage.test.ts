@@ -94,6 +94,31 @@ describeWithEngines(["redis", "kafka", "mongodb"], "engine outages", () => {
     }
   }, 180_000);
 
+  test("Kafka stopped: edits, a deletion and reactions are acked from the outbox and reach MongoDB once it is back", async () => {
+    const room = await newRoom();
+    const [a, b] = clients as [WsClient, WsClient];
+    const m1 = await a.sendMessage(room, "to be edited");
+    const m2 = await a.sendMessage(room, "to be deleted");
+    await drained();
+    try {
+      await ctl("stop", "kafka");
+      const acks = [
+        await a.request({ type: "edit", room, id: m1.id, body: "edited while Kafka was away", clientId: crypto.randomUUID() }, "ack"),
+        await b.request({ type: "react", room, id: m1.id, emoji: "👍", on: true }, "ack"),
+        await a.request({ type: "delete", room, id: m2.id }, "ack"),
+      ];
+      expect(acks.map((x) => x.seq)).toEqual([m2.seq + 1, m2.seq + 2, m2.seq + 3]);
+      expect((await kafkaHealth()).parked).toBeGreaterThan(0);
+      await ctl("start", "kafka");
+      await drained();
+      const messages = mongo.db().collection<Record<string, unknown> & { _id: string }>("messages");
+      expect(await messages.findOne({ _id: m1.id })).toMatchObject({ body: "edited while Kafka was away", rev: m2.seq + 2, reactions: [{ emoji: "👍", users: [members[0]!.id] }] });
+      expect(await messages.findOne({ _id: m2.id })).toMatchObject({ body: "", deleted: true, rev: m2.seq + 3 });
+    } finally {
+      await ctl("start", "kafka");
+    }
+  }, 180_000);
+
   test("MongoDB stopped for a while during sends: nothing is lost or doubled once it is back", async () => {
     const room = await newRoom();
     try {
