@@ -65,7 +65,7 @@ describeWithEngines(["redis", "kafka", "mongodb", "elasticsearch"], "message lif
     const [oldWord, newWord, goneWord] = [tag(), tag(), tag()];
     const m1 = await a.sendMessage(room, `first ${oldWord}`);
     const m2 = await a.sendMessage(room, `second ${goneWord} soon deleted`);
-    const m3 = await d.sendMessage(room, "third, to react to");
+    const m3 = await d.request({ type: "send", room, body: "third, to react to", clientId: crypto.randomUUID(), replyTo: m1.id }, "ack");
     const online = new RoomState(room);
     await online.until(b, m3.seq);
     const offline = new RoomState(room);
@@ -102,6 +102,10 @@ describeWithEngines(["redis", "kafka", "mongodb", "elasticsearch"], "message lif
     const tombstone = await messages().findOne({ _id: m2.id });
     expect(tombstone).toMatchObject({ body: "", deleted: true, rev: del.seq });
     expect(Object.keys(tombstone!).sort()).toEqual(["_id", "body", "clientId", "createdAt", "deleted", "from", "fromName", "rev", "room", "seq"]);
+    // A reply keeps only the answered message's id (its snippet is resolved when read), changed or not.
+    expect(state[2]!.replyTo).toMatchObject({ id: m1.id, snippet: `first ${newWord}` });
+    const plainReply = await b.request({ type: "send", room, body: "a reply nobody changes", clientId: crypto.randomUUID(), replyTo: m1.id }, "ack");
+    for (const id of [m3.id, plainReply.id]) await eventually(() => messages().findOne({ _id: id }), (doc) => expect(doc?.replyTo).toBe(m1.id));
     const roomDocs = await messages().find({ room }).toArray();
     expect(JSON.stringify(roomDocs)).not.toContain(goneWord);
     expect(JSON.stringify(roomDocs)).toContain(newWord);

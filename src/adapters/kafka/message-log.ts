@@ -6,7 +6,7 @@ import type { StoredById } from "./replies.ts";
 import type { BatchingProducer } from "./batching-producer.ts";
 import type { RedisPipelineState } from "../redis/pipeline-state.ts";
 import type { RedisChangeState } from "../redis/change-state.ts";
-import type { StoredMessage } from "../../domain/message-state.ts";
+import { storedOf, type StoredMessage } from "../../domain/message-state.ts";
 
 /**
  * Scale-out message log. Redis assigns the seq, records the idempotency key and puts the message in
@@ -59,7 +59,8 @@ export class KafkaMessageLog implements MessageLog, MessageChangeLog {
     if (accepted === "unseeded") throw new Error(`seq counter of room ${draft.room} could not be seeded`);
     if (accepted.duplicate) return accepted; // the original is in Kafka or in the outbox
 
-    await this.publish(accepted.message);
+    // What Kafka carries is the stored form (a reply's target id with it), as in the outbox.
+    await this.publish(storedOf(draft, accepted.message.seq));
     return accepted;
   }
 
