@@ -110,10 +110,13 @@ describeWithEngines(["redis", "kafka", "mongodb"], "engine outages", () => {
       expect(acks.map((x) => x.seq)).toEqual([m2.seq + 1, m2.seq + 2, m2.seq + 3]);
       expect((await kafkaHealth()).parked).toBeGreaterThan(0);
       await ctl("start", "kafka");
-      await drained();
       const messages = mongo.db().collection<Record<string, unknown> & { _id: string }>("messages");
-      expect(await messages.findOne({ _id: m1.id })).toMatchObject({ body: "edited while Kafka was away", rev: m2.seq + 2, reactions: [{ emoji: "👍", users: [members[0]!.id] }] });
-      expect(await messages.findOne({ _id: m2.id })).toMatchObject({ body: "", deleted: true, rev: m2.seq + 3 });
+      const persisted = async (id: string, rev: number) => until(`change ${rev} in MongoDB`, async () => (await messages.findOne({ _id: id }))?.rev === rev);
+      await persisted(m1.id, m2.seq + 2);
+      await persisted(m2.id, m2.seq + 3);
+      expect(await messages.findOne({ _id: m1.id })).toMatchObject({ body: "edited while Kafka was away", reactions: [{ emoji: "👍", users: [members[0]!.id] }] });
+      expect(await messages.findOne({ _id: m2.id })).toMatchObject({ body: "", deleted: true });
+      await drained();
     } finally {
       await ctl("start", "kafka");
     }

@@ -31,9 +31,11 @@ export class CachedChangeReader implements MessageChangeReader {
   }
 
   async changedAfter(room: string, afterSeq: number, limit: number): Promise<ChatMessage[]> {
-    const [stored, recent] = await Promise.all([this.store.changedAfter(room, afterSeq, limit), this.changes.changedAfter(room, afterSeq)]);
+    const recent = await this.changes.changedAfter(room, afterSeq);
+    // Redis knows every change since then: answered without the store (which may be down).
+    const stored = recent.complete ? [] : await this.store.changedAfter(room, afterSeq, limit);
     return this.present(
-      newestStates([...stored, ...recent])
+      newestStates([...stored, ...recent.messages])
         .filter((m) => m.seq <= afterSeq && (m.rev ?? 0) > afterSeq)
         .sort((a, b) => a.rev! - b.rev!)
         .slice(0, limit),

@@ -5,7 +5,7 @@
  * worker will apply them.
  */
 import { LuaScript } from "./lua-script.ts";
-import { TRIM } from "./pipeline-scripts.ts";
+import { TRIM, TRIM_CHANGES } from "./pipeline-scripts.ts";
 
 /** cjson encodes an empty table as `{}`: list fields are dropped when empty (the schema's "absent when unused"). */
 const DROP_EMPTY_LISTS = `
@@ -28,8 +28,9 @@ end
  * When applied, in the same step: the state is saved; the recent cache, the original send's
  * idempotency record and its outbox record (if still there) carry the new state, so no cache ever
  * answers with an edited or deleted body; the state enters the outbox under `<id>@<rev>`, the room's
- * unpersisted set (rev) and the room's index of recent changes (rev -> id).
- * KEYS: state, seq, recent, unpersisted, changes, outbox queue, edit idempotency key.
+ * unpersisted set (rev) and the room's index of recent changes (rev -> id; kept without expiry, as
+ * small as the recent cache, so it can tell which changes it knows of all).
+ * KEYS: state, seq, recent, unpersisted, changes, outbox queue, edit idempotency key, changes floor.
  * ARGV: change JSON, by, at, ttl sec, recent size, outbox due (ms), message id, reactions per user,
  *       outbox record prefix, send idempotency prefix, "1" when the edit carries a clientId.
  */
@@ -109,10 +110,9 @@ redis.call('ZADD', KEYS[6], ARGV[6], key)
 redis.call('ZADD', KEYS[4], msg.rev, msg.rev)
 redis.call('EXPIRE', KEYS[4], ttl)
 redis.call('ZADD', KEYS[5], msg.rev, msg.id)
-redis.call('EXPIRE', KEYS[5], ttl)
 if ARGV[11] == '1' then redis.call('SET', KEYS[7], msg.rev, 'EX', ttl) end
 ${TRIM("KEYS[3]", "KEYS[4]", "ARGV[5]")}
-${TRIM("KEYS[5]", "KEYS[4]", "ARGV[5]")}
+${TRIM_CHANGES("KEYS[5]", "KEYS[4]", "ARGV[5]", "KEYS[8]")}
 return {1, json}
 `);
 

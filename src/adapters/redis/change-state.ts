@@ -33,7 +33,7 @@ export class RedisChangeState {
     const change = d.change.kind === "edit" ? { ...d.change, mentions: [...new Set(d.change.mentions)] } : d.change;
     const [status, json] = (await CHANGE.run(
       this.redis,
-      [k.state(d.room, d.messageId), k.seq(d.room), k.recent(d.room), k.unpersisted(d.room), k.changes(d.room), k.outbox, k.editIdem(d.by, d.room, d.clientId ?? "")],
+      [k.state(d.room, d.messageId), k.seq(d.room), k.recent(d.room), k.unpersisted(d.room), k.changes(d.room), k.outbox, k.editIdem(d.by, d.room, d.clientId ?? ""), k.changesFloor(d.room)],
       [JSON.stringify(change), d.by, d.at, WEEK_SEC, RECENT_PER_ROOM, now + IN_FLIGHT_LEASE_MS, d.messageId, LIMITS.reactionsPerUser, k.outboxRecordPrefix, k.idemPrefix, d.clientId && d.change.kind === "edit" ? "1" : "0"],
     )) as [number, string?];
     switch (status) {
@@ -85,10 +85,22 @@ export class RedisChangeState {
     return out;
   }
 
-  /** States of messages changed after `afterSeq` that Redis still indexes (at least every unpersisted change). */
-  async changedAfter(room: string, afterSeq: number): Promise<ChatMessage[]> {
-    const ids = await this.redis.zRange(this.keys.changes(room), `(${afterSeq}`, "+inf", { BY: "SCORE" });
-    return [...(await this.states(room, ids)).values()];
+  /**
+   * States of messages changed after `afterSeq` that Redis still indexes (at least every unpersisted
+   * change). `complete` when they are all there are: the counter was seeded at or before afterSeq
+   * (every later change went through this Redis), nothing after afterSeq was trimmed from the index,
+   * and every indexed state is still there. Then the store need not be asked (it may be down).
+   */
+  async changedAfter(room: string, afterSeq: number): Promise<{ messages: ChatMessage[]; complete: boolean }> {
+    const k = this.keys;
+    const [ids, seeded, floor] = await Promise.all([
+      this.redis.zRange(k.changes(room), `(${afterSeq}`, "+inf", { BY: "SCORE" }),
+      this.redis.get(k.seeded(room)),
+      this.redis.get(k.changesFloor(room)),
+    ]);
+    const states = await this.states(room, ids);
+    const complete = seeded !== null && afterSeq >= Math.max(Number(seeded), Number(floor ?? 0)) && states.size === ids.length;
+    return { messages: [...states.values()], complete };
   }
 
   /** Each room's newest seq (message or change) from its counter; absent for rooms whose counter is not seeded. */

@@ -21,6 +21,30 @@ end
 `;
 
 /**
+ * Trims a room's index of recent changes like TRIM, and records the highest rev it ever trimmed away
+ * in `floor` (no expiry, like the index): Redis alone answers "what changed after n" for n >= floor.
+ */
+export const TRIM_CHANGES = (changes: string, unpersisted: string, keep: string, floor: string) => `
+local floor_before = redis.call('ZRANGE', ${changes}, 0, 0, 'WITHSCORES')[2]
+${TRIM(changes, unpersisted, keep)}
+local floor_after = redis.call('ZRANGE', ${changes}, 0, 0, 'WITHSCORES')[2]
+if floor_before and floor_before ~= floor_after then
+  local cut = tonumber(floor_after or floor_before) - 1
+  if cut > tonumber(redis.call('GET', ${floor}) or '0') then redis.call('SET', ${floor}, cut) end
+end
+`;
+
+/**
+ * Starts a room's counter at the store's newest seq unless another caller already did, and records
+ * that seq: every change after it was made through this Redis (see RedisChangeState.changedAfter).
+ * KEYS: seq, seeded. ARGV: the store's newest seq.
+ */
+export const SEED = new LuaScript(`
+if redis.call('SET', KEYS[1], ARGV[1], 'NX') then redis.call('SET', KEYS[2], ARGV[1]) end
+return 0
+`);
+
+/**
  * Accepts a message. A retried (from, room, clientId) returns the stored message ({0, json}); a room
  * whose counter is missing (new room, or a Redis that lost its data) returns {-1} so the caller
  * seeds it from the store first. Otherwise takes the next seq and, in the same step, records the
@@ -60,12 +84,12 @@ return {1, msg.seq}
 /**
  * The store has these seqs of a room now (a message's seq, a change's rev): they no longer pin the
  * recent cache and the room's index of recent changes.
- * KEYS: recent, unpersisted, changes. ARGV: recent size, seq...
+ * KEYS: recent, unpersisted, changes, changes floor. ARGV: recent size, seq...
  */
 export const PERSISTED = new LuaScript(`
 for i = 2, #ARGV do redis.call('ZREM', KEYS[2], ARGV[i]) end
 ${TRIM("KEYS[1]", "KEYS[2]", "ARGV[1]")}
-${TRIM("KEYS[3]", "KEYS[2]", "ARGV[1]")}
+${TRIM_CHANGES("KEYS[3]", "KEYS[2]", "ARGV[1]", "KEYS[4]")}
 return 0
 `);
 

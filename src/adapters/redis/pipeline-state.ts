@@ -11,7 +11,7 @@ import { messageOf, type ChatMessage, type MessageDraft } from "../../domain/mod
 import { storedOf, withoutReplyId, type StoredMessage } from "../../domain/message-state.ts";
 import { messageSchema } from "../../protocol/index.ts";
 import type { RedisClient } from "./connection.ts";
-import { ACCEPT, CLAIM, PERSISTED } from "./pipeline-scripts.ts";
+import { ACCEPT, CLAIM, PERSISTED, SEED } from "./pipeline-scripts.ts";
 import { z } from "zod";
 
 const WEEK_SEC = 7 * 86_400;
@@ -31,6 +31,10 @@ export const pipelineKeys = (topic: string) => ({
   state: (room: string, id: string) => `msgstate:${room}:${id}`,
   /** A room's recently changed messages: rev -> id, never trimmed past an unpersisted change. */
   changes: (room: string) => `changes:${room}`,
+  /** The highest rev trimmed from `changes` (see TRIM_CHANGES). */
+  changesFloor: (room: string) => `changes-floor:${room}`,
+  /** The store's newest seq when the counter was seeded: later changes all went through this Redis. */
+  seeded: (room: string) => `seeded:${room}`,
   /** Per (editor, room, clientId), like sends' idem. */
   editIdem: (by: string, room: string, clientId: string) => `idem-edit:${by}:${room}:${clientId}`,
   idemPrefix: "idem:",
@@ -73,7 +77,7 @@ export class RedisPipelineState {
 
   /** Starts a room's counter at the store's max seq, unless another caller already did. */
   async seedSeq(room: string, storedMax: number): Promise<void> {
-    await this.redis.set(this.keys.seq(room), String(storedMax), { condition: "NX" });
+    await SEED.run(this.redis, [this.keys.seq(room), this.keys.seeded(room)], [storedMax]);
   }
 
   /** Seq, idempotency record, cache and outbox entry in one atomic step (see ACCEPT). */
@@ -177,7 +181,7 @@ export class RedisPipelineState {
     }
     const k = this.keys;
     await Promise.all(
-      [...byRoom].map(([room, seqs]) => PERSISTED.run(this.redis, [k.recent(room), k.unpersisted(room), k.changes(room)], [RECENT_PER_ROOM, ...seqs])),
+      [...byRoom].map(([room, seqs]) => PERSISTED.run(this.redis, [k.recent(room), k.unpersisted(room), k.changes(room), k.changesFloor(room)], [RECENT_PER_ROOM, ...seqs])),
     );
   }
 }
