@@ -122,8 +122,9 @@ describeWithEngines(["redis", "kafka", "mongodb"], "engine outages", () => {
     }
   }, 180_000);
 
-  test("MongoDB stopped for a while during sends: nothing is lost or doubled once it is back", async () => {
+  test("MongoDB stopped for a while during sends and a change: nothing is lost or doubled once it is back", async () => {
     const room = await newRoom();
+    let unstored = "";
     try {
       const acked = await burst(room, 1000, async () => void (await ctl("stop", "mongo")));
       expect(acked.size).toBe(1000);
@@ -135,6 +136,12 @@ describeWithEngines(["redis", "kafka", "mongodb"], "engine outages", () => {
       }
       const resumed = await clients[1]!.request({ type: "resume", room, afterSeq: 1000, limit: 300 }, "resumed");
       expect(resumed.messages.map((m) => m.seq)).toEqual(Array.from({ length: 300 }, (_, i) => 1001 + i));
+      // A change to a message not stored yet is decided in Redis and comes back with resume too.
+      unstored = [...acked].find(([, seq]) => seq === 1100)![0];
+      expect((await clients[1]!.request({ type: "react", room, id: unstored, emoji: "👍", on: true }, "ack")).seq).toBe(1301);
+      const after = await clients[1]!.request({ type: "resume", room, afterSeq: 1200 }, "resumed");
+      expect(after.messages.map((m) => m.seq)).toEqual(Array.from({ length: 100 }, (_, i) => 1201 + i));
+      expect(after.updates!.map((m) => [m.seq, m.rev])).toEqual([[1100, 1301]]);
       // The worker cannot write: it retries, then gives its batch back uncommitted (health is a few
       // seconds behind). Down long enough for that: three attempts, each up to the driver's 10 s.
       await until("a batch given back uncommitted", async () => {
@@ -143,6 +150,8 @@ describeWithEngines(["redis", "kafka", "mongodb"], "engine outages", () => {
       }, 60_000);
       await ctl("start", "mongo");
       await expectAllStored(room, acked);
+      const messages = mongo.db().collection<{ _id: string; rev?: number }>("messages");
+      await until("the change made while MongoDB was down stored", async () => (await messages.findOne({ _id: unstored }))?.rev === 1301);
       await drained();
     } finally {
       await ctl("start", "mongo");
