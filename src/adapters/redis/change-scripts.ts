@@ -28,9 +28,9 @@ end
  * When applied, in the same step: the state is saved; the recent cache, the original send's
  * idempotency record and its outbox record (if still there) carry the new state, so no cache ever
  * answers with an edited or deleted body; the state enters the outbox under `<id>@<rev>`, the room's
- * unpersisted set (rev) and the room's index of recent changes (rev -> id; kept without expiry, as
- * small as the recent cache, so it can tell which changes it knows of all).
- * KEYS: state, seq, recent, unpersisted, changes, outbox queue, edit idempotency key, changes floor.
+ * unpersisted set (rev) and the room's index of recent changes (rev -> id; as small as the recent
+ * cache, expiring with its floor and the counter's seed point, so it can tell when it knows them all).
+ * KEYS: state, seq, recent, unpersisted, changes, outbox queue, edit idempotency key, changes floor, seeded.
  * ARGV: change JSON, by, at, ttl sec, recent size, outbox due (ms), message id, reactions per user,
  *       outbox record prefix, send idempotency prefix, "1" when the edit carries a clientId.
  */
@@ -110,6 +110,8 @@ redis.call('ZADD', KEYS[6], ARGV[6], key)
 redis.call('ZADD', KEYS[4], msg.rev, msg.rev)
 redis.call('EXPIRE', KEYS[4], ttl)
 redis.call('ZADD', KEYS[5], msg.rev, msg.id)
+-- The index, its floor and the counter's seed point expire together (see RedisChangeState.changedAfter).
+for _, k in ipairs({KEYS[5], KEYS[8], KEYS[9]}) do redis.call('EXPIRE', k, ttl) end
 if ARGV[11] == '1' then redis.call('SET', KEYS[7], msg.rev, 'EX', ttl) end
 ${TRIM("KEYS[3]", "KEYS[4]", "ARGV[5]")}
 ${TRIM_CHANGES("KEYS[5]", "KEYS[4]", "ARGV[5]", "KEYS[8]")}

@@ -33,7 +33,7 @@ export class RedisChangeState {
     const change = d.change.kind === "edit" ? { ...d.change, mentions: [...new Set(d.change.mentions)] } : d.change;
     const [status, json] = (await CHANGE.run(
       this.redis,
-      [k.state(d.room, d.messageId), k.seq(d.room), k.recent(d.room), k.unpersisted(d.room), k.changes(d.room), k.outbox, k.editIdem(d.by, d.room, d.clientId ?? ""), k.changesFloor(d.room)],
+      [k.state(d.room, d.messageId), k.seq(d.room), k.recent(d.room), k.unpersisted(d.room), k.changes(d.room), k.outbox, k.editIdem(d.by, d.room, d.clientId ?? ""), k.changesFloor(d.room), k.seeded(d.room)],
       [JSON.stringify(change), d.by, d.at, WEEK_SEC, RECENT_PER_ROOM, now + IN_FLIGHT_LEASE_MS, d.messageId, LIMITS.reactionsPerUser, k.outboxRecordPrefix, k.idemPrefix, d.clientId && d.change.kind === "edit" ? "1" : "0"],
     )) as [number, string?];
     switch (status) {

@@ -22,7 +22,7 @@ end
 
 /**
  * Trims a room's index of recent changes like TRIM, and records the highest rev it ever trimmed away
- * in `floor` (no expiry, like the index): Redis alone answers "what changed after n" for n >= floor.
+ * in `floor`, expiring with the index: Redis alone answers "what changed after n" for n >= floor.
  */
 export const TRIM_CHANGES = (changes: string, unpersisted: string, keep: string, floor: string) => `
 local floor_before = redis.call('ZRANGE', ${changes}, 0, 0, 'WITHSCORES')[2]
@@ -30,17 +30,21 @@ ${TRIM(changes, unpersisted, keep)}
 local floor_after = redis.call('ZRANGE', ${changes}, 0, 0, 'WITHSCORES')[2]
 if floor_before and floor_before ~= floor_after then
   local cut = tonumber(floor_after or floor_before) - 1
-  if cut > tonumber(redis.call('GET', ${floor}) or '0') then redis.call('SET', ${floor}, cut) end
+  if cut > tonumber(redis.call('GET', ${floor}) or '0') then
+    local left = redis.call('TTL', ${changes})
+    if left > 0 then redis.call('SET', ${floor}, cut, 'EX', left) else redis.call('SET', ${floor}, cut) end
+  end
 end
 `;
 
 /**
  * Starts a room's counter at the store's newest seq unless another caller already did, and records
  * that seq: every change after it was made through this Redis (see RedisChangeState.changedAfter).
- * KEYS: seq, seeded. ARGV: the store's newest seq.
+ * The record expires with the room's index of changes (CHANGE renews both), never after it.
+ * KEYS: seq, seeded. ARGV: the store's newest seq, ttl sec.
  */
 export const SEED = new LuaScript(`
-if redis.call('SET', KEYS[1], ARGV[1], 'NX') then redis.call('SET', KEYS[2], ARGV[1]) end
+if redis.call('SET', KEYS[1], ARGV[1], 'NX') then redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[2]) end
 return 0
 `);
 

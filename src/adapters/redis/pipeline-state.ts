@@ -77,7 +77,7 @@ export class RedisPipelineState {
 
   /** Starts a room's counter at the store's max seq, unless another caller already did. */
   async seedSeq(room: string, storedMax: number): Promise<void> {
-    await SEED.run(this.redis, [this.keys.seq(room), this.keys.seeded(room)], [storedMax]);
+    await SEED.run(this.redis, [this.keys.seq(room), this.keys.seeded(room)], [storedMax, WEEK_SEC]);
   }
 
   /** Seq, idempotency record, cache and outbox entry in one atomic step (see ACCEPT). */
