@@ -238,7 +238,7 @@ describeIf(run, "message lifecycle in the web client", "needs Chromium (/usr/bin
     }
   }, LONG);
 
-  test("attachments: an image shows inline at its preview size for the other and opens in a viewer; a file is a card that downloads; an upload can be cancelled", async () => {
+  test("attachments: an image shows inline at its preview size for the other and opens in a viewer; a file is a card that downloads; paste and drop attach; an upload can be cancelled", async () => {
     const { pa, pb } = await pair(DESKTOP, "dark");
     // A real PNG, drawn by the browser.
     const png = Buffer.from((await pa.evaluate(() => {
@@ -292,5 +292,22 @@ describeIf(run, "message lifecycle in the web client", "needs Chromium (/usr/bin
     await uploading.getByRole("button", { name: "Cancel upload of big.bin" }).click();
     await uploading.waitFor({ state: "detached" });
     await pa.unroute("**/api/files?*");
+
+    // Pasting files into the composer and dropping them on the conversation attach them too.
+    await pa.evaluate(() => {
+      const files = (name: string) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([`${name} body`], name, { type: "text/plain" }));
+        return dt;
+      };
+      document.querySelector("#composer")!.dispatchEvent(new ClipboardEvent("paste", { clipboardData: files("pasted.txt"), bubbles: true, cancelable: true }));
+      const pane = document.querySelector('section[aria-label="Conversation"]')!;
+      pane.dispatchEvent(new DragEvent("dragover", { dataTransfer: files("dropped.txt"), bubbles: true, cancelable: true }));
+      pane.dispatchEvent(new DragEvent("drop", { dataTransfer: files("dropped.txt"), bubbles: true, cancelable: true }));
+    });
+    for (const name of ["pasted.txt", "dropped.txt"]) await pa.getByTestId("upload").filter({ hasText: name }).and(pa.locator('[data-status="done"]')).waitFor();
+    await pa.getByTestId("composer").press("Enter");
+    await pb.getByTestId("file-card").filter({ hasText: "dropped.txt" }).waitFor();
+    await pb.getByTestId("file-card").filter({ hasText: "pasted.txt" }).waitFor();
   }, LONG);
 });
