@@ -282,6 +282,7 @@ describeIf(run, "message lifecycle in the web client", "needs Chromium (/usr/bin
       return { status: r.status, text: (await r.text()).slice(0, 13) };
     }, (await card.getAttribute("href"))!);
     expect(download).toEqual({ status: 200, text: "meeting notes" });
+    const fileHref = (await card.getAttribute("href"))!;
 
     // An upload on its way can be cancelled: its chip goes, nothing is sent.
     await pa.route("**/api/files?*", () => {}); // never answered
@@ -309,5 +310,10 @@ describeIf(run, "message lifecycle in the web client", "needs Chromium (/usr/bin
     await pa.getByTestId("composer").press("Enter");
     await pb.getByTestId("file-card").filter({ hasText: "dropped.txt" }).waitFor();
     await pb.getByTestId("file-card").filter({ hasText: "pasted.txt" }).waitFor();
+
+    // Logging out takes the file cookie away: the link no longer downloads in this browser.
+    await pb.getByRole("button", { name: "Log out" }).click();
+    await pb.getByLabel("Username").waitFor();
+    expect(await pb.evaluate(async (href) => (await fetch(href)).status, fileHref)).toBe(401);
   }, LONG);
 });
