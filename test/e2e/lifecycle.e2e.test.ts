@@ -84,6 +84,8 @@ describeIf(run, "message lifecycle in the web client", "needs Chromium (/usr/bin
 
       // React from the picker; the other sees the chip, joins in with a click, and it counts 2.
       await (await actionsOf(pa, original)).getByRole("button", { name: "Add reaction" }).click();
+      await pa.getByTestId("reaction-picker").waitFor();
+      expect(await axeViolations(pa)).toEqual([]);
       await pa.getByTestId("reaction-picker").getByRole("button", { name: "React with 👍" }).click();
       const chipB = message(pb, "lunch?").locator('[data-testid=reaction][data-emoji="👍"]');
       await chipB.filter({ hasText: "1" }).waitFor();
@@ -134,6 +136,8 @@ describeIf(run, "message lifecycle in the web client", "needs Chromium (/usr/bin
       // Delete, after a confirmation: a tombstone for both, the quote says so.
       await (await actionsOf(pb, message(pb, "dinner?"))).getByRole("button", { name: "Delete" }).click();
       const dialog = pb.getByTestId("confirm-dialog");
+      await dialog.waitFor();
+      expect(await axeViolations(pb)).toEqual([]);
       await dialog.getByRole("button", { name: "Delete" }).click();
       await pa.getByTestId("tombstone").waitFor();
       expect(await pa.getByTestId("message").filter({ hasText: "dinner?" }).count()).toBe(0);
@@ -268,6 +272,7 @@ describeIf(run, "message lifecycle in the web client", "needs Chromium (/usr/bin
     await image.click();
     const viewer = pb.getByTestId("image-viewer");
     await viewer.waitFor();
+    expect(await axeViolations(pb)).toEqual([]);
     await pb.keyboard.press("Escape");
     await viewer.waitFor({ state: "detached" });
 
