@@ -242,6 +242,25 @@ describeIf(run, "message lifecycle in the web client", "needs Chromium (/usr/bin
     }
   }, LONG);
 
+  test("a group's creator can delete a member's message; a member cannot delete the creator's", async () => {
+    const [a, b] = [await register(server.url, "own", PASSWORD), await register(server.url, "mem", PASSWORD)];
+    await befriend(server.url, a, b);
+    const group = (await api(server.url, "POST", "/api/groups", { token: a.accessToken, body: { name: "Crew", members: [b.id] } })).body.id as string;
+    const [pa, pb] = [await signedIn(a, DESKTOP, "light"), await signedIn(b, DESKTOP, "dark")];
+    await openConversation(pa, group, "Crew");
+    await openConversation(pb, group, "Crew");
+    await send(pa, "creator speaking");
+    await send(pb, "member speaking");
+    await message(pa, "member speaking").waitFor();
+    const fromCreator = message(pb, "creator speaking");
+    await (await actionsOf(pb, fromCreator)).getByRole("button", { name: "Reply" }).waitFor();
+    expect(await fromCreator.getByRole("button", { name: "Delete", exact: true }).count()).toBe(0);
+    await (await actionsOf(pa, message(pa, "member speaking"))).getByRole("button", { name: "Delete", exact: true }).click();
+    await pa.getByTestId("confirm-dialog").getByRole("button", { name: "Delete" }).click();
+    await pb.getByTestId("tombstone").waitFor();
+    expect(await message(pb, "member speaking").count()).toBe(0);
+  }, LONG);
+
   test("attachments: an image shows inline at its preview size for the other and opens in a viewer; a file is a card that downloads; paste and drop attach; an upload can be cancelled", async () => {
     const { pa, pb } = await pair(DESKTOP, "dark");
     // A real PNG, drawn by the browser.
