@@ -187,9 +187,15 @@ function bounded(a: Adapters, ms: number, log: Logger): Adapters {
     tickets: b("tickets", a.tickets),
     search: b("search", a.search),
     uploads: b("uploads", a.uploads),
+    files: boundedFiles(b("files", a.files), a.files),
     analytics: b("analytics", a.analytics),
     lifecycle: [...a.lifecycle, calls],
   };
+}
+
+/** Reads and deletes of files are bounded like any call; `put` lasts as long as the upload's transfer. */
+function boundedFiles(guarded: FileStore, raw: FileStore): FileStore {
+  return { put: (key, data) => raw.put(key, data), get: guarded.get, delete: guarded.delete };
 }
 
 /**

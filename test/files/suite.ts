@@ -83,6 +83,23 @@ export function fileSuite(get: () => FileDeployment, opts: { messages: boolean }
     expect((await original.arrayBuffer()).byteLength).toBe(up.body.size);
   });
 
+  test("an image too large to decode safely, or that does not decode, gets no preview and no dimensions", async () => {
+    await setup();
+    const { one } = get();
+    const bomb = await pngOf(64, 64);
+    new DataView(bomb.buffer, bomb.byteOffset).setUint32(16, 30_000); // IHDR width
+    new DataView(bomb.buffer, bomb.byteOffset).setUint32(20, 30_000); // IHDR height: 900 megapixels claimed
+    const broken = Buffer.concat([(await pngOf(64, 64)).subarray(0, 40), new Uint8Array(2000).fill(9)]);
+    for (const [name, body] of [["bomb.png", bomb], ["broken.png", broken]] as const) {
+      const up = await uploadFile(one, alice, dm, name, new Uint8Array(body));
+      expect(up.status).toBe(201);
+      expect(up.body.type).toBe("image/png");
+      expect(up.body.image).toBeUndefined();
+      expect((await download(one, up.body.id, { token: alice.accessToken }, {}, true)).status).toBe(404);
+      expect((await download(one, up.body.id, { token: alice.accessToken })).headers.get("content-disposition")).toStartWith("attachment");
+    }
+  });
+
   test("uploaded .html and .svg are never served inline; the type comes from the content, not the name", async () => {
     await setup();
     const { one, two } = get();
@@ -283,13 +300,16 @@ export function fileSuite(get: () => FileDeployment, opts: { messages: boolean }
         const ack = await a.request({ type: "send", room: dm, body: "see this", clientId: crypto.randomUUID(), attachments: [img.body.id] }, "ack");
         expect((await download(two, img.body.id, { token: bob.accessToken }, {}, true)).status).toBe(200);
         await a.request({ type: "delete", room: dm, id: ack.id }, "ack");
+        // Erasure follows the ack: wait until the file, its preview and every stored piece are gone.
+        const gone = async () =>
+          (await download(two, img.body.id, { token: alice.accessToken })).status === 404 &&
+          (await download(one, img.body.id, { token: bob.accessToken }, {}, true)).status === 404 &&
+          (await stored()) === before;
         const deadline = Date.now() + 10_000;
-        while ((await download(two, img.body.id, { token: alice.accessToken })).status !== 404) {
-          if (Date.now() > deadline) throw new Error("the deleted message's file is still served");
+        while (!(await gone())) {
+          if (Date.now() > deadline) throw new Error("the deleted message's file is still stored or served");
           await Bun.sleep(50);
         }
-        expect((await download(one, img.body.id, { token: bob.accessToken }, {}, true)).status).toBe(404);
-        expect(await stored()).toBe(before);
       } finally {
         a.close();
       }

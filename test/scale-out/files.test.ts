@@ -28,9 +28,7 @@ describeWithEngines(["redis", "kafka", "mongodb"], "attachments, two instances",
   }, 60_000);
   afterAll(() => Promise.all([one?.cleanup(), two?.cleanup()]), 60_000);
 
-  // Sending and deleting need MongoDB to keep attachments and message changes (branch "scaleout";
-  // verified passing merged with it): switch on once it is on main.
-  fileSuite(() => ({ one: one.url, two: two.url, stored: gridFsCount(env.MONGODB_URI!) }), { messages: false });
+  fileSuite(() => ({ one: one.url, two: two.url, stored: gridFsCount(env.MONGODB_URI!) }));
 });
 
 describeWithEngines(["redis", "mongodb"], "attachments expire, scale-out", () => {

@@ -2,8 +2,12 @@ import type { Db } from "mongodb";
 import type { ChatMessage } from "../../domain/model.ts";
 import type { MessageChangeReader, UnreadCount } from "../../ports/index.ts";
 import { collections, NOT_EVENT, type Collections } from "./collections.ts";
+
 import { messagesByIds, present } from "./message-reader.ts";
 import type { StoredMessage } from "../../domain/message-state.ts";
+
+/** Unread messages counted per room at most (as in SQLite): a user back from a long absence must not cost a full scan. */
+const UNREAD_COUNT_MAX = 10_000;
 
 /**
  * Changes as the messages collection holds them: each document is its message's current state and
@@ -60,11 +64,25 @@ export class MongoMessageChangeReader implements MessageChangeReader {
     return out;
   }
 
-  /** Messages with after < seq < before not from the user and not deleted, and those of them mentioning the user. */
+  /**
+   * Messages with after < seq < before not from the user and not deleted, and those of them
+   * mentioning the user; counted up to UNREAD_COUNT_MAX (a badge says "999+" long before). One range
+   * read on the (room, seq) index, counted here: FerretDB evaluates $ne and $exists filters by
+   * scanning, so the filters stay out of the query.
+   */
   async countAfter(room: string, userId: string, after: number, before: number): Promise<{ messages: number; mentions: number }> {
     const seq = Number.isFinite(before) ? { $gt: after, $lt: before } : { $gt: after };
-    const filter = { room, seq, from: { $ne: userId }, deleted: { $ne: true }, ...NOT_EVENT };
-    const [messages, mentions] = await Promise.all([this.c.messages.countDocuments(filter), this.c.messages.countDocuments({ ...filter, mentions: userId })]);
-    return { messages, mentions };
+    const docs = await this.c.messages
+      .find({ room, seq }, { projection: { from: 1, deleted: 1, mentions: 1, event: 1 } })
+      .sort({ seq: 1 })
+      .limit(UNREAD_COUNT_MAX)
+      .toArray();
+    const counts = { messages: 0, mentions: 0 };
+    for (const d of docs) {
+      if (d.event || d.deleted || d.from === userId) continue;
+      counts.messages++;
+      if (d.mentions?.includes(userId)) counts.mentions++;
+    }
+    return counts;
   }
 }

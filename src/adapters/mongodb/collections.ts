@@ -82,9 +82,10 @@ export interface MessageDoc {
   rev?: number;
   /**
    * Set on a change's slot in the room's stream (MongoDB without Kafka, see MongoMessageChangeLog):
-   * not a message; readers skip it (NOT_EVENT).
+   * not a message; readers skip it (NOT_EVENT). An edit's slot keeps its resulting state (to finish
+   * a retried edit) until the message is deleted.
    */
-  event?: { message: string; state: MessageDoc };
+  event?: { message: string; state?: MessageDoc };
 }
 
 /** The filter that keeps changes' slots out of message reads. */

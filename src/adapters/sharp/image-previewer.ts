@@ -3,8 +3,7 @@ import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import type { ImagePreview, ImagePreviewer } from "../../ports/index.ts";
 import type { Logger } from "../../observability/logger.ts";
 
-/** Refuses to decode images over this many pixels (decompression bombs): such an image simply gets no preview. */
-const MAX_PIXELS = 64_000_000;
+import { MAX_IMAGE_PIXELS } from "../../domain/files/content-type.ts";
 
 /**
  * Previews with sharp (libvips). It decodes and resizes on libuv's thread pool, so the socket thread
@@ -16,7 +15,7 @@ export async function loadSharpPreviewer(log: Logger): Promise<ImagePreviewer | 
     const { default: sharp } = await import("sharp");
     return {
       async preview(image: ReadableStream<Uint8Array>, box: number): Promise<ImagePreview | null> {
-        const resize = sharp({ limitInputPixels: MAX_PIXELS, failOn: "error" })
+        const resize = sharp({ limitInputPixels: MAX_IMAGE_PIXELS, failOn: "error" })
           .rotate() // EXIF orientation, as the dimensions are reported
           .resize(box, box, { fit: "inside", withoutEnlargement: true })
           .webp({ quality: 80 });

@@ -4,6 +4,9 @@ import { imageSize } from "image-size";
 /** Raster formats browsers decode without running anything: the only types ever served inline. */
 export const INLINE_IMAGE_TYPES: ReadonlySet<string> = new Set(["image/png", "image/jpeg", "image/gif", "image/webp"]);
 
+/** Larger images are never decoded (decompression bombs): no preview, no `image` metadata, download only. */
+export const MAX_IMAGE_PIXELS = 64_000_000;
+
 /** How much of the start of a file detection looks at (and the upload keeps in memory). */
 export const HEAD_BYTES = 128 * 1024;
 

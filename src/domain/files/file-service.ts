@@ -6,7 +6,7 @@ import { DomainError, fail } from "../errors.ts";
 import { errorFields, type Logger } from "../../observability/logger.ts";
 import { newId } from "../ids.ts";
 import { spendHourly } from "../quota.ts";
-import { detectType, fitInside, HEAD_BYTES, imageDimensions, INLINE_IMAGE_TYPES } from "./content-type.ts";
+import { detectType, fitInside, HEAD_BYTES, imageDimensions, INLINE_IMAGE_TYPES, MAX_IMAGE_PIXELS } from "./content-type.ts";
 import { CountingStream } from "./counting-stream.ts";
 import { sanitizeFileName } from "./file-name.ts";
 import { discardFile, forgetUpload } from "./upload-expiry.ts";
@@ -163,13 +163,21 @@ export class FileService {
     return upload;
   }
 
+  /**
+   * Dimensions and a preview. An image that is too large to decode safely (a decompression bomb) or
+   * that the previewer cannot decode gets no `image`: clients then offer it as a download, never
+   * render it inline.
+   */
   private async describeImage(upload: Upload, head: Uint8Array): Promise<void> {
     const dims = imageDimensions(head);
-    if (!dims) return;
+    if (!dims || dims.width * dims.height > MAX_IMAGE_PIXELS) return;
     const fit = fitInside(dims.width, dims.height, this.limits.previewBox);
-    upload.image = { ...dims, previewWidth: fit.width, previewHeight: fit.height };
-    const source = this.previewer ? await this.store.get(upload.id) : null;
-    const preview = source ? await this.previewer!.preview(source, this.limits.previewBox) : null;
+    if (!this.previewer) {
+      upload.image = { ...dims, previewWidth: fit.width, previewHeight: fit.height };
+      return;
+    }
+    const source = await this.store.get(upload.id);
+    const preview = source ? await this.previewer.preview(source, this.limits.previewBox) : null;
     if (!preview) return;
     await this.store.put(previewKey(upload.id), new Blob([preview.bytes]).stream());
     upload.previewSize = preview.bytes.byteLength;

@@ -48,7 +48,8 @@ export function fileRoutes(auth: AuthService, files: FileService, opts: { trustP
       await body.cancel();
       return c.body(null, 304);
     }
-    const inline = INLINE_IMAGE_TYPES.has(type);
+    // Inline only raster images the server could vouch for (dimensions read, preview made if it can).
+    const inline = upload.image !== undefined && INLINE_IMAGE_TYPES.has(type);
     c.header("Content-Type", type);
     c.header("Content-Disposition", contentDisposition(inline ? "inline" : "attachment", upload.name));
     c.header("Accept-Ranges", "bytes");
