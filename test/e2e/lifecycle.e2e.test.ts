@@ -151,13 +151,17 @@ describeIf(run, "message lifecycle in the web client", "needs Chromium (/usr/bin
     }, LONG);
   }
 
-  test("a mention while the room is in the background shows as a mention badge; reading it clears the badge", async () => {
+  test("a mention while the room is in the background shows as a mention badge; the room opens at its first unread message; reading clears both", async () => {
     const { a, b, pa } = await pair(DESKTOP, "light");
-    // Alice looks at another room while Bob mentions her twice and writes once without.
-    await pa.locator('nav[aria-label="Conversations"] [data-room="general"]').click();
-    await pa.getByRole("heading", { name: /general/ }).waitFor();
     const ws = await WsClient.connect(server.url, b);
     try {
+      const earlier = await ws.sendMessage(dmId(a, b), "earlier, read");
+      await message(pa, "earlier, read").waitFor();
+      await pa.waitForFunction(() => !document.querySelector('[data-testid=room][aria-current=true] [data-testid=unread]'));
+      // Alice looks at another room while Bob reacts (a change takes the next seq), mentions her twice and writes once without.
+      await pa.locator('nav[aria-label="Conversations"] [data-room="general"]').click();
+      await pa.getByRole("heading", { name: /general/ }).waitFor();
+      await ws.request({ type: "react", room: dmId(a, b), id: earlier.id, emoji: "👍", on: true }, "ack");
       await ws.sendMessage(dmId(a, b), `@${a.username} one`);
       await ws.sendMessage(dmId(a, b), "no mention");
       await ws.sendMessage(dmId(a, b), `@${a.username} two`);
@@ -168,6 +172,9 @@ describeIf(run, "message lifecycle in the web client", "needs Chromium (/usr/bin
     await dm.getByTestId("mentions").filter({ hasText: "2 mentions" }).waitFor();
     expect(await dm.getByTestId("unread").textContent()).toContain("3");
     await dm.click();
+    // The divider sits right above the first unread message, not lost on the reaction's seq.
+    await pa.getByTestId("unread-divider").waitFor();
+    expect(await pa.locator("[data-testid=message-row]:has([data-testid=unread-divider]) [data-testid=message-body]").textContent()).toContain("one");
     await dm.getByTestId("unread").waitFor({ state: "detached" });
     expect(await dm.getByTestId("mentions").count()).toBe(0);
   }, LONG);
