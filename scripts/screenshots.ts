@@ -33,9 +33,13 @@ async function seed(url: string) {
   await say("alice", room, "Agenda for Thursday: the phone layout and the new sidebar.");
   await say("carol", room, "I'll bring the contrast numbers for dark mode.");
   const dm = (await api(url, "POST", `/api/dms/${bob!.id}`, { token: alice!.accessToken })).body.id as string;
-  await say("bob", dm, "Do you have five minutes before lunch?");
-  await say("alice", dm, "Sure, call me when you're free.");
-  await say("bob", dm, "Great, in ten minutes then. I'll share the **release notes** too.");
+  const ask = await say("bob", dm, "Do you have five minutes before lunch?");
+  // The message lifecycle on show: a reply, reactions, an edit and a mention.
+  const sure = await ws.alice!.request({ type: "send", room: dm, body: "Sure, call me when you're free.", clientId: crypto.randomUUID(), replyTo: ask.id }, "ack");
+  await ws.bob!.request({ type: "react", room: dm, id: sure.id, emoji: "👍", on: true }, "ack");
+  await ws.alice!.request({ type: "react", room: dm, id: sure.id, emoji: "👍", on: true }, "ack");
+  const later = await say("bob", dm, "Great, in 10 min then.");
+  await ws.bob!.request({ type: "edit", room: dm, id: later.id, body: "Great, in ten minutes then @alice. I'll share the **release notes** too.", clientId: crypto.randomUUID() }, "ack");
   await say("dave", "general", "Staging looks good to me 👍");
   return { ws: Object.values(ws), dmPeer: "bob" };
 }
@@ -50,6 +54,7 @@ async function shoot(browser: Browser, url: string, file: string, viewport: View
     await openDm({ ctx, page, name: "alice" }, "bob");
     await page.getByTestId("messages").getByText("release notes").waitFor();
   }
+  await page.mouse.move(0, 0); // no hover: a message's actions would show
   await page.waitForTimeout(300); // let the last layout settle before the photo
   await page.screenshot({ path: join(OUT, file) });
   await ctx.close();

@@ -84,6 +84,8 @@ describeIf(run, "message lifecycle in the web client", "needs Chromium (/usr/bin
 
       // React from the picker; the other sees the chip, joins in with a click, and it counts 2.
       await (await actionsOf(pa, original)).getByRole("button", { name: "Add reaction" }).click();
+      await pa.getByTestId("reaction-picker").waitFor();
+      expect(await axeViolations(pa)).toEqual([]);
       await pa.getByTestId("reaction-picker").getByRole("button", { name: "React with 👍" }).click();
       const chipB = message(pb, "lunch?").locator('[data-testid=reaction][data-emoji="👍"]');
       await chipB.filter({ hasText: "1" }).waitFor();
@@ -134,6 +136,8 @@ describeIf(run, "message lifecycle in the web client", "needs Chromium (/usr/bin
       // Delete, after a confirmation: a tombstone for both, the quote says so.
       await (await actionsOf(pb, message(pb, "dinner?"))).getByRole("button", { name: "Delete" }).click();
       const dialog = pb.getByTestId("confirm-dialog");
+      await dialog.waitFor();
+      expect(await axeViolations(pb)).toEqual([]);
       await dialog.getByRole("button", { name: "Delete" }).click();
       await pa.getByTestId("tombstone").waitFor();
       expect(await pa.getByTestId("message").filter({ hasText: "dinner?" }).count()).toBe(0);
@@ -147,13 +151,17 @@ describeIf(run, "message lifecycle in the web client", "needs Chromium (/usr/bin
     }, LONG);
   }
 
-  test("a mention while the room is in the background shows as a mention badge; reading it clears the badge", async () => {
+  test("a mention while the room is in the background shows as a mention badge; the room opens at its first unread message; reading clears both", async () => {
     const { a, b, pa } = await pair(DESKTOP, "light");
-    // Alice looks at another room while Bob mentions her twice and writes once without.
-    await pa.locator('nav[aria-label="Conversations"] [data-room="general"]').click();
-    await pa.getByRole("heading", { name: /general/ }).waitFor();
     const ws = await WsClient.connect(server.url, b);
     try {
+      const earlier = await ws.sendMessage(dmId(a, b), "earlier, read");
+      await message(pa, "earlier, read").waitFor();
+      await pa.waitForFunction(() => !document.querySelector('[data-testid=room][aria-current=true] [data-testid=unread]'));
+      // Alice looks at another room while Bob reacts (a change takes the next seq), mentions her twice and writes once without.
+      await pa.locator('nav[aria-label="Conversations"] [data-room="general"]').click();
+      await pa.getByRole("heading", { name: /general/ }).waitFor();
+      await ws.request({ type: "react", room: dmId(a, b), id: earlier.id, emoji: "👍", on: true }, "ack");
       await ws.sendMessage(dmId(a, b), `@${a.username} one`);
       await ws.sendMessage(dmId(a, b), "no mention");
       await ws.sendMessage(dmId(a, b), `@${a.username} two`);
@@ -164,6 +172,9 @@ describeIf(run, "message lifecycle in the web client", "needs Chromium (/usr/bin
     await dm.getByTestId("mentions").filter({ hasText: "2 mentions" }).waitFor();
     expect(await dm.getByTestId("unread").textContent()).toContain("3");
     await dm.click();
+    // The divider sits right above the first unread message, not lost on the reaction's seq.
+    await pa.getByTestId("unread-divider").waitFor();
+    expect(await pa.locator("[data-testid=message-row]:has([data-testid=unread-divider]) [data-testid=message-body]").textContent()).toContain("one");
     await dm.getByTestId("unread").waitFor({ state: "detached" });
     expect(await dm.getByTestId("mentions").count()).toBe(0);
   }, LONG);
@@ -238,7 +249,26 @@ describeIf(run, "message lifecycle in the web client", "needs Chromium (/usr/bin
     }
   }, LONG);
 
-  test("attachments: an image shows inline at its preview size for the other and opens in a viewer; a file is a card that downloads; an upload can be cancelled", async () => {
+  test("a group's creator can delete a member's message; a member cannot delete the creator's", async () => {
+    const [a, b] = [await register(server.url, "own", PASSWORD), await register(server.url, "mem", PASSWORD)];
+    await befriend(server.url, a, b);
+    const group = (await api(server.url, "POST", "/api/groups", { token: a.accessToken, body: { name: "Crew", members: [b.id] } })).body.id as string;
+    const [pa, pb] = [await signedIn(a, DESKTOP, "light"), await signedIn(b, DESKTOP, "dark")];
+    await openConversation(pa, group, "Crew");
+    await openConversation(pb, group, "Crew");
+    await send(pa, "creator speaking");
+    await send(pb, "member speaking");
+    await message(pa, "member speaking").waitFor();
+    const fromCreator = message(pb, "creator speaking");
+    await (await actionsOf(pb, fromCreator)).getByRole("button", { name: "Reply" }).waitFor();
+    expect(await fromCreator.getByRole("button", { name: "Delete", exact: true }).count()).toBe(0);
+    await (await actionsOf(pa, message(pa, "member speaking"))).getByRole("button", { name: "Delete", exact: true }).click();
+    await pa.getByTestId("confirm-dialog").getByRole("button", { name: "Delete" }).click();
+    await pb.getByTestId("tombstone").waitFor();
+    expect(await message(pb, "member speaking").count()).toBe(0);
+  }, LONG);
+
+  test("attachments: an image shows inline at its preview size for the other and opens in a viewer; a file is a card that downloads; paste and drop attach; an upload can be cancelled", async () => {
     const { pa, pb } = await pair(DESKTOP, "dark");
     // A real PNG, drawn by the browser.
     const png = Buffer.from((await pa.evaluate(() => {
@@ -268,6 +298,7 @@ describeIf(run, "message lifecycle in the web client", "needs Chromium (/usr/bin
     await image.click();
     const viewer = pb.getByTestId("image-viewer");
     await viewer.waitFor();
+    expect(await axeViolations(pb)).toEqual([]);
     await pb.keyboard.press("Escape");
     await viewer.waitFor({ state: "detached" });
 
@@ -282,6 +313,7 @@ describeIf(run, "message lifecycle in the web client", "needs Chromium (/usr/bin
       return { status: r.status, text: (await r.text()).slice(0, 13) };
     }, (await card.getAttribute("href"))!);
     expect(download).toEqual({ status: 200, text: "meeting notes" });
+    const fileHref = (await card.getAttribute("href"))!;
 
     // An upload on its way can be cancelled: its chip goes, nothing is sent.
     await pa.route("**/api/files?*", () => {}); // never answered
@@ -292,5 +324,27 @@ describeIf(run, "message lifecycle in the web client", "needs Chromium (/usr/bin
     await uploading.getByRole("button", { name: "Cancel upload of big.bin" }).click();
     await uploading.waitFor({ state: "detached" });
     await pa.unroute("**/api/files?*");
+
+    // Pasting files into the composer and dropping them on the conversation attach them too.
+    await pa.evaluate(() => {
+      const files = (name: string) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([`${name} body`], name, { type: "text/plain" }));
+        return dt;
+      };
+      document.querySelector("#composer")!.dispatchEvent(new ClipboardEvent("paste", { clipboardData: files("pasted.txt"), bubbles: true, cancelable: true }));
+      const pane = document.querySelector('section[aria-label="Conversation"]')!;
+      pane.dispatchEvent(new DragEvent("dragover", { dataTransfer: files("dropped.txt"), bubbles: true, cancelable: true }));
+      pane.dispatchEvent(new DragEvent("drop", { dataTransfer: files("dropped.txt"), bubbles: true, cancelable: true }));
+    });
+    for (const name of ["pasted.txt", "dropped.txt"]) await pa.getByTestId("upload").filter({ hasText: name }).and(pa.locator('[data-status="done"]')).waitFor();
+    await pa.getByTestId("composer").press("Enter");
+    await pb.getByTestId("file-card").filter({ hasText: "dropped.txt" }).waitFor();
+    await pb.getByTestId("file-card").filter({ hasText: "pasted.txt" }).waitFor();
+
+    // Logging out takes the file cookie away: the link no longer downloads in this browser.
+    await pb.getByRole("button", { name: "Log out" }).click();
+    await pb.getByLabel("Username").waitFor();
+    expect(await pb.evaluate(async (href) => (await fetch(href)).status, fileHref)).toBe(401);
   }, LONG);
 });

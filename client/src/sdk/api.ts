@@ -49,7 +49,8 @@ export class Api {
     }
   }
   async logout() {
-    await this.call("POST", "/api/auth/logout", undefined).catch(() => {});
+    // The file cookie goes too: nobody signing in next on this browser can use it.
+    await Promise.all([this.call("POST", "/api/auth/logout", undefined), this.call("DELETE", "/api/auth/file-cookie", undefined, false)].map((p) => p.catch(() => {})));
     this.end();
   }
 

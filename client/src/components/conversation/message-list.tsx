@@ -25,7 +25,7 @@ export interface MessageListHandle {
 export function MessageList(props: {
   chat: Chat;
   room: string;
-  /** Seq of the first message that was unread when the room was opened, if any. */
+  /** The read cursor + 1 when the room was opened with unread messages: they start at or after this seq. */
   firstUnread: number | null;
   seen: (m: ChatMessage) => string | null;
   /** Rendered after the newest message (pending sends, AI answers streaming) when the window is at the end. */
@@ -46,6 +46,13 @@ export function MessageList(props: {
   const visible = createMemo(() => {
     const r = range();
     return r ? sliceOf(messages(), r) : [];
+  });
+  // Edits and reactions take seqs too: the divider goes above the first message after the read cursor.
+  const dividerSeq = createMemo(() => {
+    const all = messages();
+    const first = props.firstUnread;
+    if (first === null || !all.length || (all[0]!.seq > first && s.hasOlder[props.room] !== false)) return null;
+    return all[indexOfSeq(all, first)]?.seq ?? null;
   });
   const atStart = () => s.hasOlder[props.room] === false && visible()[0]?.seq === messages()[0]?.seq;
   // Short of the live end (opened at a search hit), the list does not follow new messages.
@@ -236,7 +243,7 @@ export function MessageList(props: {
           {(m, i) => (
             // Grouping looks only inside the window, so a page loading above never reshapes what is on screen.
             <MessageRow m={m} prev={i() > 0 ? visible()[i() - 1] : undefined} first={m.seq === 1}
-              own={m.from === s.me?.id} highlighted={flash() === m.seq} unreadDivider={m.seq === props.firstUnread} seen={props.seen(m)}
+              own={m.from === s.me?.id} highlighted={flash() === m.seq} unreadDivider={m.seq === dividerSeq()} seen={props.seen(m)}
               actions={props.actions} editing={props.editing === m.id} />
           )}
         </For>

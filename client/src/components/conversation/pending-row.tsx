@@ -2,6 +2,7 @@ import { Show } from "solid-js";
 import type { ErrorCode } from "../../../../src/protocol/index.ts";
 import type { PendingMessage } from "../../sdk/chat-store.ts";
 import { MessageText } from "../message-text.tsx";
+import { ReplyQuote } from "./reply-quote.tsx";
 
 /** Refusals a later retry can get past; anything else needs the text changed. */
 export const retryable = (code: ErrorCode | undefined) => code === undefined || code === "rate_limited" || code === "unavailable" || code === "internal";
@@ -11,6 +12,7 @@ export function PendingRow(props: { p: PendingMessage; onRetry: () => void; onEd
   const failed = () => props.p.status === "failed";
   return (
     <div data-testid="pending" class={`ml-11 rounded-md border-l-2 px-2 py-1 ${failed() ? "border-red-600 bg-red-50 dark:bg-red-950/40" : "border-blue-600 bg-blue-50 opacity-70 dark:bg-blue-950/40"}`}>
+      <Show when={props.p.replyTo}>{(q) => <span class="text-xs"><ReplyQuote quote={q()} /></span>}</Show>
       <MessageText text={props.p.body} />
       <Show when={props.p.attachments?.length}>
         {(n) => <p class="text-xs text-slate-600 dark:text-slate-400">📎 {n()} file{n() > 1 ? "s" : ""}</p>}
