@@ -127,6 +127,33 @@ describeWithEngines(["mongodb"], "mongodb", () => {
       expect(await cursor("bob")).toBe(4);
     });
 
+    test("a batch from more senders than one update command holds moves every sender's cursor", async () => {
+      // 120 senders: one update command of 100 statements never answered on FerretDB 1.24.
+      const { messages, rooms } = f();
+      const room = uid("bulkm-");
+      const senders = Array.from({ length: 120 }, (_, i) => `s${i}-${room}`);
+      await rooms.ensureRoom({ id: room, kind: "group", name: "g", createdBy: null, createdAt: 1 });
+      for (const s of senders) await rooms.addMember(room, s, 1);
+      await messages.bulkUpsert(senders.map((from, i) => message(room, i + 1, { from })));
+      const cursors = await rooms.readCursors(room, 200);
+      expect(senders.map((s) => cursors.get(s))).toEqual(senders.map((_, i) => i + 1));
+    });
+
+    test("a member who left and joined again gets their cursor moved on the new membership", async () => {
+      const { messages, rooms } = f();
+      const room = uid("bulkj-");
+      await rooms.ensureRoom({ id: room, kind: "group", name: "g", createdBy: null, createdAt: 1 });
+      await rooms.addMember(room, "alice", 1);
+      await messages.bulkUpsert([message(room, 1)]); // the store now knows alice's membership
+      await rooms.removeMember(room, "alice");
+      await rooms.addMember(room, "alice", 2); // a new membership document, cursor 0
+      await messages.bulkUpsert([message(room, 2)]);
+      expect((await rooms.roomsOf("alice")).find((r) => r.id === room)?.lastReadSeq).toBe(2);
+      await rooms.removeMember(room, "alice");
+      await messages.bulkUpsert([message(room, 3)]); // not a member: nothing to move, no error
+      expect(await rooms.isMember(room, "alice")).toBe(false);
+    });
+
     test("health pings the server", async () => {
       const { lifecycle } = f();
       const h = await lifecycle.health!();

@@ -2,10 +2,10 @@
  * Bulk persistence of messages that already have their seq (assigned upstream, e.g. by the Kafka
  * pipeline). Worker-safe: imports only the driver and plain modules.
  */
-import { MongoBulkWriteError, type AnyBulkWriteOperation, type Db } from "mongodb";
+import { MongoBulkWriteError, type Db } from "mongodb";
 import type { ChatMessage } from "../../domain/model.ts";
-import { newestBySender } from "./read-cursors.ts";
-import { collections, DURABLE_WRITE, isDuplicateKey, messageToDoc, type Collections, type MembershipDoc } from "./collections.ts";
+import { CursorWriter, newestBySender } from "./read-cursors.ts";
+import { collections, DURABLE_WRITE, isDuplicateKey, messageToDoc, type Collections } from "./collections.ts";
 
 /**
  * Writes per command: FerretDB inserts in chunks of 100 and struggles with very large commands;
@@ -25,8 +25,10 @@ export interface BulkUpsertResult {
 
 export class MongoMessageStore {
   private c: Collections;
+  private cursors: CursorWriter;
   constructor(db: Db) {
     this.c = collections(db);
+    this.cursors = new CursorWriter(this.c.memberships);
   }
 
   /**
@@ -40,7 +42,8 @@ export class MongoMessageStore {
       conflicts.push(...(await this.insertChunk(messages.slice(i, i + MAX_OPS_PER_COMMAND))));
     }
     const ok = conflicts.length === 0 ? messages : messages.filter((m) => !conflicts.includes(m));
-    await advanceSenders(this.c, ok);
+    // Unordered $max updates (see ReadCursors for FerretDB's caveat on concurrent moves).
+    await this.cursors.move(newestBySender(ok));
     return { stored: ok.length, conflicts };
   }
 
@@ -68,17 +71,5 @@ export class MongoMessageStore {
       }
     }
     return conflicts;
-  }
-}
-
-/** One unordered bulk write of $max updates (the Kafka worker's batches; see ReadCursors for the caveat). */
-async function advanceSenders(c: Collections, messages: readonly ChatMessage[]) {
-  const ops = newestBySender(messages).map(
-    ({ room, user, seq }): AnyBulkWriteOperation<MembershipDoc> => ({
-      updateOne: { filter: { room, user }, update: { $max: { lastReadSeq: seq } } },
-    }),
-  );
-  for (let i = 0; i < ops.length; i += MAX_OPS_PER_COMMAND) {
-    await c.memberships.bulkWrite(ops.slice(i, i + MAX_OPS_PER_COMMAND), { ordered: false });
   }
 }

@@ -1,9 +1,73 @@
-import type { Collection } from "mongodb";
+import type { Collection, ObjectId } from "mongodb";
 import type { ChatMessage } from "../../domain/model.ts";
 import type { MembershipDoc } from "./collections.ts";
 
-/** Cursor moves per command, as for message writes (FerretDB struggles with large commands). */
-const MAX_PER_BATCH = 100;
+/**
+ * Cursor moves per update command. FerretDB 1.24's SQLite handler never answers an update command
+ * of 100 statements (measured: 99 complete, 100 hang for good and hold their connection), so stay
+ * well below that.
+ */
+export const MAX_UPDATES_PER_COMMAND = 50;
+/** Membership ids remembered by a CursorWriter (the oldest are forgotten first). */
+const MAX_CACHED_IDS = 100_000;
+
+export interface CursorMove {
+  room: string;
+  user: string;
+  seq: number;
+}
+const keyOf = (m: { room: string; user: string }) => `${m.room}\u0000${m.user}`;
+
+/**
+ * Moves read cursors forward ($max), addressing each membership by its _id. FerretDB's SQLite
+ * handler pushes only _id filters down to SQL: an update by (room, user) reads every membership
+ * (≈ 10× slower per statement with 400 memberships, and growing with them; see
+ * docs/durable-scale-out.md). So the ids are looked up once (one query for a whole batch) and kept.
+ * A stale id (the membership was removed, maybe re-added under a new id) matches nothing; the
+ * writer sees fewer matches than moves, looks that chunk up again and repeats it ($max makes a
+ * repeat harmless). A pair that is not a membership is not written, as an update would not match.
+ */
+export class CursorWriter {
+  private ids = new Map<string, ObjectId>();
+  constructor(private memberships: Collection<MembershipDoc>) {}
+
+  async move(moves: readonly CursorMove[]): Promise<void> {
+    for (let i = 0; i < moves.length; i += MAX_UPDATES_PER_COMMAND) {
+      const chunk = moves.slice(i, i + MAX_UPDATES_PER_COMMAND);
+      await this.lookUp(chunk.filter((m) => !this.ids.has(keyOf(m))));
+      if ((await this.write(chunk)) === "stale ids") {
+        for (const m of chunk) this.ids.delete(keyOf(m));
+        await this.lookUp(chunk);
+        await this.write(chunk);
+      }
+    }
+  }
+
+  private async write(chunk: readonly CursorMove[]): Promise<"done" | "stale ids"> {
+    const ops = chunk.flatMap((m) => {
+      const _id = this.ids.get(keyOf(m));
+      return _id ? [{ updateOne: { filter: { _id }, update: { $max: { lastReadSeq: m.seq } } } }] : [];
+    });
+    if (ops.length === 0) return "done";
+    const res = await this.memberships.bulkWrite(ops, { ordered: false });
+    return res.matchedCount < ops.length ? "stale ids" : "done";
+  }
+
+  private async lookUp(moves: readonly CursorMove[]) {
+    if (moves.length === 0) return;
+    const docs = await this.memberships
+      .find(
+        { room: { $in: [...new Set(moves.map((m) => m.room))] }, user: { $in: [...new Set(moves.map((m) => m.user))] } },
+        { projection: { _id: 1, room: 1, user: 1 } },
+      )
+      .toArray();
+    for (const d of docs) this.ids.set(keyOf(d), d._id);
+    for (const oldest of this.ids.keys()) {
+      if (this.ids.size <= MAX_CACHED_IDS) break;
+      this.ids.delete(oldest);
+    }
+  }
+}
 
 interface Pending {
   room: string;
@@ -25,11 +89,14 @@ interface Pending {
 export class ReadCursors {
   private pending = new Map<string, Pending>();
   private flushing = false;
-  constructor(private memberships: Collection<MembershipDoc>) {}
+  private writer: CursorWriter;
+  constructor(private memberships: Collection<MembershipDoc>) {
+    this.writer = new CursorWriter(memberships);
+  }
 
   /** Resolves with the cursor after the move; a non-member has no cursor and gets 0, as in SQLite. */
   advance(room: string, user: string, seq: number): Promise<number> {
-    const key = `${room}\u0000${user}`;
+    const key = keyOf({ room, user });
     let p = this.pending.get(key);
     if (!p) {
       p = { room, user, target: seq, waiters: [] };
@@ -51,11 +118,11 @@ export class ReadCursors {
     this.flushing = true;
     try {
       while (this.pending.size > 0) {
-        const batch = [...this.pending.values()].slice(0, MAX_PER_BATCH);
-        for (const p of batch) this.pending.delete(`${p.room}\u0000${p.user}`);
+        const batch = [...this.pending.values()].slice(0, MAX_UPDATES_PER_COMMAND);
+        for (const p of batch) this.pending.delete(keyOf(p));
         try {
           const cursors = await this.write(batch);
-          for (const p of batch) for (const w of p.waiters) w.resolve(cursors.get(`${p.room}\u0000${p.user}`) ?? 0);
+          for (const p of batch) for (const w of p.waiters) w.resolve(cursors.get(keyOf(p)) ?? 0);
         } catch (err) {
           for (const p of batch) for (const w of p.waiters) w.reject(err);
         }
@@ -67,24 +134,21 @@ export class ReadCursors {
 
   /** Moves the batch's cursors, then reads them back (a missing membership reads as no cursor). */
   private async write(batch: Pending[]): Promise<Map<string, number>> {
-    await this.memberships.bulkWrite(
-      batch.map((p) => ({ updateOne: { filter: { room: p.room, user: p.user }, update: { $max: { lastReadSeq: p.target } } } })),
-      { ordered: false },
-    );
+    await this.writer.move(batch.map((p) => ({ room: p.room, user: p.user, seq: p.target })));
     const rooms = [...new Set(batch.map((p) => p.room))];
     const users = [...new Set(batch.map((p) => p.user))];
     const docs = await this.memberships
       .find({ room: { $in: rooms }, user: { $in: users } }, { projection: { room: 1, user: 1, lastReadSeq: 1 } })
       .toArray();
-    return new Map(docs.map((d) => [`${d.room}\u0000${d.user}`, d.lastReadSeq]));
+    return new Map(docs.map((d) => [keyOf(d), d.lastReadSeq]));
   }
 }
 
 /** The highest seq of each (room, sender) among `messages`. */
-export function newestBySender(messages: readonly ChatMessage[]): { room: string; user: string; seq: number }[] {
-  const newest = new Map<string, { room: string; user: string; seq: number }>();
+export function newestBySender(messages: readonly ChatMessage[]): CursorMove[] {
+  const newest = new Map<string, CursorMove>();
   for (const m of messages) {
-    const key = `${m.room}\u0000${m.from}`;
+    const key = keyOf({ room: m.room, user: m.from });
     const seen = newest.get(key);
     if (!seen || seen.seq < m.seq) newest.set(key, { room: m.room, user: m.from, seq: m.seq });
   }
