@@ -4,6 +4,7 @@ import { MongoClient } from "mongodb";
 import { newId } from "../../src/domain/ids.ts";
 import type { ChatMessage } from "../../src/domain/model.ts";
 import { createMongoStorage, type MongoStorage } from "../../src/adapters/mongodb/storage.ts";
+import { MongoMessageStore } from "../../src/adapters/mongodb/message-store.ts";
 import { describeWithEngines, engineUrl } from "../support/engines.ts";
 import { accountStoreContract } from "./account-store.ts";
 import { uid, useFixture } from "./fixture.ts";
@@ -152,6 +153,26 @@ describeWithEngines(["mongodb"], "mongodb", () => {
       await rooms.removeMember(room, "alice");
       await messages.bulkUpsert([message(room, 3)]); // not a member: nothing to move, no error
       expect(await rooms.isMember(room, "alice")).toBe(false);
+    });
+
+    test("deferred cursor moves wait for the flush, then land at each sender's newest message", async () => {
+      const { rooms } = f();
+      const client = new MongoClient(engineUrl("mongodb")!);
+      try {
+        const deferred = new MongoMessageStore(client.db(dbName), { deferCursorMoves: true });
+        const room = uid("bulkd-");
+        await rooms.ensureRoom({ id: room, kind: "group", name: "g", createdBy: null, createdAt: 1 });
+        await rooms.addMember(room, "alice", 1);
+        await rooms.addMember(room, "bob", 1);
+        await deferred.bulkUpsert([message(room, 1), message(room, 2, { from: "bob" })]);
+        await deferred.bulkUpsert([message(room, 3), message(room, 4)]);
+        const cursors = async () => Promise.all(["alice", "bob"].map(async (u) => (await rooms.roomsOf(u)).find((r) => r.id === room)?.lastReadSeq));
+        expect(await cursors()).toEqual([0, 0]);
+        await deferred.flushCursorMoves();
+        expect(await cursors()).toEqual([4, 2]);
+      } finally {
+        await client.close();
+      }
     });
 
     test("health pings the server", async () => {

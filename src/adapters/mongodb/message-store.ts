@@ -4,7 +4,7 @@
  */
 import { MongoBulkWriteError, type Db } from "mongodb";
 import type { ChatMessage } from "../../domain/model.ts";
-import { CursorWriter, newestBySender } from "./read-cursors.ts";
+import { CursorWriter, cursorKey, newestBySender, type CursorMove } from "./read-cursors.ts";
 import { collections, DURABLE_WRITE, isDuplicateKey, messageToDoc, type Collections } from "./collections.ts";
 
 /**
@@ -23,18 +23,51 @@ export interface BulkUpsertResult {
   conflicts: ChatMessage[];
 }
 
+export interface MongoMessageStoreOptions {
+  /**
+   * Keep the senders' cursor moves until flushCursorMoves() instead of writing them with each batch.
+   * On FerretDB every cursor that moves is a write transaction of its own (≈ 4 ms, 90 % of a batch;
+   * docs/durable-scale-out.md) while a whole batch of messages is one: deferred moves of the same
+   * cursor merge into one write. The caller must flush before it treats the batches as done.
+   */
+  deferCursorMoves?: boolean;
+}
+
 export class MongoMessageStore {
   private c: Collections;
   private cursors: CursorWriter;
-  constructor(db: Db) {
+  private deferred: Map<string, CursorMove> | null;
+  constructor(db: Db, options: MongoMessageStoreOptions = {}) {
     this.c = collections(db);
     this.cursors = new CursorWriter(this.c.memberships);
+    this.deferred = options.deferCursorMoves ? new Map() : null;
+  }
+
+  /** Writes the deferred cursor moves (newest per cursor); kept for the next flush if it fails. */
+  async flushCursorMoves(): Promise<void> {
+    if (!this.deferred?.size) return;
+    const moves = [...this.deferred.values()];
+    this.deferred.clear();
+    try {
+      await this.cursors.move(moves);
+    } catch (err) {
+      this.defer(moves);
+      throw err;
+    }
+  }
+
+  private defer(moves: readonly CursorMove[]) {
+    for (const m of moves) {
+      const key = cursorKey(m);
+      if ((this.deferred!.get(key)?.seq ?? -1) < m.seq) this.deferred!.set(key, m);
+    }
   }
 
   /**
    * Idempotent by message id: an insert that hits the stored _id is a replay or redelivery and
    * leaves the stored message as it is. Also moves each sender's read cursor up to their newest
-   * message here ($max). Resolves once the writes are durable; rejects on any error but a duplicate.
+   * message here ($max), now or (deferCursorMoves) at the next flush. Resolves once the writes are
+   * durable; rejects on any error but a duplicate.
    */
   async bulkUpsert(messages: ChatMessage[]): Promise<BulkUpsertResult> {
     const conflicts: ChatMessage[] = [];
@@ -43,7 +76,8 @@ export class MongoMessageStore {
     }
     const ok = conflicts.length === 0 ? messages : messages.filter((m) => !conflicts.includes(m));
     // Unordered $max updates (see ReadCursors for FerretDB's caveat on concurrent moves).
-    await this.cursors.move(newestBySender(ok));
+    if (this.deferred) this.defer(newestBySender(ok));
+    else await this.cursors.move(newestBySender(ok));
     return { stored: ok.length, conflicts };
   }
 

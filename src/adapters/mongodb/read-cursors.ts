@@ -3,11 +3,13 @@ import type { ChatMessage } from "../../domain/model.ts";
 import type { MembershipDoc } from "./collections.ts";
 
 /**
- * Cursor moves per update command. FerretDB 1.24's SQLite handler never answers an update command
- * of 100 statements (measured: 99 complete, 100 hang for good and hold their connection), so stay
- * well below that.
+ * Cursor moves per update command. FerretDB 1.24 holds a backend connection for every statement of
+ * an update command until the command ends, so a command of as many statements as its pool has
+ * connections never answers and holds them all (measured: SQLite handler, pool 100: 99 statements
+ * complete, 100 hang for good; PostgreSQL handler, pool 50: 40 complete, 50 hang). Small commands
+ * leave room for the other processes' commands in flight at the same time.
  */
-export const MAX_UPDATES_PER_COMMAND = 50;
+export const MAX_UPDATES_PER_COMMAND = 20;
 /** Membership ids remembered by a CursorWriter (the oldest are forgotten first). */
 const MAX_CACHED_IDS = 100_000;
 
@@ -16,7 +18,7 @@ export interface CursorMove {
   user: string;
   seq: number;
 }
-const keyOf = (m: { room: string; user: string }) => `${m.room}\u0000${m.user}`;
+export const cursorKey = (m: { room: string; user: string }) => `${m.room}\u0000${m.user}`;
 
 /**
  * Moves read cursors forward ($max), addressing each membership by its _id. FerretDB's SQLite
@@ -34,9 +36,9 @@ export class CursorWriter {
   async move(moves: readonly CursorMove[]): Promise<void> {
     for (let i = 0; i < moves.length; i += MAX_UPDATES_PER_COMMAND) {
       const chunk = moves.slice(i, i + MAX_UPDATES_PER_COMMAND);
-      await this.lookUp(chunk.filter((m) => !this.ids.has(keyOf(m))));
+      await this.lookUp(chunk.filter((m) => !this.ids.has(cursorKey(m))));
       if ((await this.write(chunk)) === "stale ids") {
-        for (const m of chunk) this.ids.delete(keyOf(m));
+        for (const m of chunk) this.ids.delete(cursorKey(m));
         await this.lookUp(chunk);
         await this.write(chunk);
       }
@@ -45,7 +47,7 @@ export class CursorWriter {
 
   private async write(chunk: readonly CursorMove[]): Promise<"done" | "stale ids"> {
     const ops = chunk.flatMap((m) => {
-      const _id = this.ids.get(keyOf(m));
+      const _id = this.ids.get(cursorKey(m));
       return _id ? [{ updateOne: { filter: { _id }, update: { $max: { lastReadSeq: m.seq } } } }] : [];
     });
     if (ops.length === 0) return "done";
@@ -61,7 +63,7 @@ export class CursorWriter {
         { projection: { _id: 1, room: 1, user: 1 } },
       )
       .toArray();
-    for (const d of docs) this.ids.set(keyOf(d), d._id);
+    for (const d of docs) this.ids.set(cursorKey(d), d._id);
     for (const oldest of this.ids.keys()) {
       if (this.ids.size <= MAX_CACHED_IDS) break;
       this.ids.delete(oldest);
@@ -96,7 +98,7 @@ export class ReadCursors {
 
   /** Resolves with the cursor after the move; a non-member has no cursor and gets 0, as in SQLite. */
   advance(room: string, user: string, seq: number): Promise<number> {
-    const key = keyOf({ room, user });
+    const key = cursorKey({ room, user });
     let p = this.pending.get(key);
     if (!p) {
       p = { room, user, target: seq, waiters: [] };
@@ -119,10 +121,10 @@ export class ReadCursors {
     try {
       while (this.pending.size > 0) {
         const batch = [...this.pending.values()].slice(0, MAX_UPDATES_PER_COMMAND);
-        for (const p of batch) this.pending.delete(keyOf(p));
+        for (const p of batch) this.pending.delete(cursorKey(p));
         try {
           const cursors = await this.write(batch);
-          for (const p of batch) for (const w of p.waiters) w.resolve(cursors.get(keyOf(p)) ?? 0);
+          for (const p of batch) for (const w of p.waiters) w.resolve(cursors.get(cursorKey(p)) ?? 0);
         } catch (err) {
           for (const p of batch) for (const w of p.waiters) w.reject(err);
         }
@@ -140,7 +142,7 @@ export class ReadCursors {
     const docs = await this.memberships
       .find({ room: { $in: rooms }, user: { $in: users } }, { projection: { room: 1, user: 1, lastReadSeq: 1 } })
       .toArray();
-    return new Map(docs.map((d) => [keyOf(d), d.lastReadSeq]));
+    return new Map(docs.map((d) => [cursorKey(d), d.lastReadSeq]));
   }
 }
 
@@ -148,7 +150,7 @@ export class ReadCursors {
 export function newestBySender(messages: readonly ChatMessage[]): CursorMove[] {
   const newest = new Map<string, CursorMove>();
   for (const m of messages) {
-    const key = keyOf({ room: m.room, user: m.from });
+    const key = cursorKey({ room: m.room, user: m.from });
     const seen = newest.get(key);
     if (!seen || seen.seq < m.seq) newest.set(key, { room: m.room, user: m.from, seq: m.seq });
   }
