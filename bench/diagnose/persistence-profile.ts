@@ -79,10 +79,13 @@ const message = (from: string, room: string): ChatMessage => {
   return { id: `m${n}`, room, seq, from, fromName: from, body: `message ${n} from ${from}`, createdAt: Date.now(), clientId: `c${n}` };
 };
 /** One batch as the durable step makes it: senders in turn, each in their DM room. */
-const batch = (size: number) => Array.from({ length: size }, (_, i) => {
-  const user = users[(n + i) % users.length]!;
-  return message(user, dms[Math.floor(users.indexOf(user) / 2)]!);
-});
+const batch = (size: number) => {
+  const first = n;
+  return Array.from({ length: size }, (_, i) => {
+    const sender = (first + i) % users.length;
+    return message(users[sender]!, dms[Math.floor(sender / 2)]!);
+  });
+};
 
 phase = "preload";
 console.error(`[profile] preloading ${preload} messages`);
@@ -109,20 +112,21 @@ for (const deferCursorMoves of [false, true]) {
   batchMs.set(phase, times);
 }
 
-// What a cursor move costs by itself, and why: by the (room, user) filter (what the store sends)
-// versus by _id (the only filter FerretDB's SQLite handler can push down to SQL, if any).
-console.error("[profile] probes");
+// What one cursor move costs, and why: found by (room, user) (what the store sent before) or by _id
+// (the only filter FerretDB pushes down to its backend), with nothing to write (the cursor is
+// already ahead) or moving the cursor (a write transaction of its own).
 const probes = 50;
 const sample = await c.memberships.find({}, { projection: { _id: 1, room: 1, user: 1 } }).limit(probes).toArray();
-phase = "one update by (room, user)";
+phase = "one update by (room, user), cursor already ahead (no write)";
 for (const m of sample) await c.memberships.updateOne({ room: m.room, user: m.user }, { $max: { lastReadSeq: 1 } });
-phase = "one update by _id";
+phase = "one update by _id, cursor already ahead (no write)";
 for (const m of sample) await c.memberships.updateOne({ _id: m._id }, { $max: { lastReadSeq: 1 } });
-phase = "one find by (room, user)";
-for (const m of sample) await c.memberships.findOne({ room: m.room, user: m.user });
-phase = "one find by _id";
-for (const m of sample) await c.memberships.findOne({ _id: m._id });
+phase = "one update by (room, user) moving the cursor";
+for (const [i, m] of sample.entries()) await c.memberships.updateOne({ room: m.room, user: m.user }, { $max: { lastReadSeq: 1e6 + i } });
+phase = "one update by _id moving the cursor";
+for (const [i, m] of sample.entries()) await c.memberships.updateOne({ _id: m._id }, { $max: { lastReadSeq: 2e6 + i } });
 
+phase = "cleanup";
 await db.dropDatabase();
 await client.close();
 
@@ -130,7 +134,7 @@ const f = (x: number) => x.toFixed(2);
 console.log(`Server: ${baseUri.replace(/\/\/[^@]*@/, "//")} (${process.env.PROFILE_LABEL ?? "unlabelled"}); ${batches} batches of ${batchSize} messages ` +
   `per phase from ${users.length} senders in ${DM_ROOMS} DM rooms; ${preload} messages and ${memberships.length} memberships stored before.\n`);
 for (const [name, table] of rows) {
-  if (name === "setup" || name === "preload") continue;
+  if (name === "setup" || name === "preload" || name === "cleanup") continue;
   console.log(`### ${name}\n`);
   const times = batchMs.get(name);
   if (times) {
