@@ -24,7 +24,7 @@ const nobody: Notifier = { toRoom() {}, toUser() {}, membership() {}, sessionRev
 export async function seedAccounts(dataDir: string, n: number, prefix: string): Promise<string[]> {
   const storage = createSqliteStorage(dataDir, { synchronous: "NORMAL", busyTimeoutMs: 5_000 });
   try {
-    const rooms = new RoomService(storage.rooms, storage.reader, storage.accounts, storage.social, nobody, new MemoryPresenceStore());
+    const rooms = new RoomService(storage.rooms, storage.reader, storage.changeReader, storage.accounts, storage.social, nobody, new MemoryPresenceStore());
     await rooms.ensurePublicRoom();
     const tokens = new TokenService({
       secret: new TextEncoder().encode(SEED_JWT_SECRET),

@@ -10,11 +10,15 @@ import { SqliteActivityLog } from "./adapters/sqlite/activity-log.ts";
 import { createSqliteStorage } from "./adapters/sqlite/storage.ts";
 import { boundedPort, CallHealth } from "./adapters/guard/bounded-port.ts";
 import { WORKER_URLS } from "./worker-urls.ts";
+import { DiskFileStore } from "./adapters/disk/file-store.ts";
+import { loadSharpPreviewer } from "./adapters/sharp/image-previewer.ts";
+import { uploadSweeper } from "./workers/upload-sweeper.ts";
 import { NO_ACTIVITY_SINK } from "./domain/activity.ts";
 import type { Config } from "./config.ts";
 import { errorFields, type Logger } from "./observability/logger.ts";
 import type { ChatMessage } from "./domain/model.ts";
 import type { RedisConnection } from "./adapters/redis/connection.ts";
+import type { StoredChanges } from "./adapters/kafka/cached-change-reader.ts";
 import { WorkerAiRunner } from "./workers/ai-worker-client.ts";
 import type { AiProviderSettings } from "./workers/ai-protocol.ts";
 import type {
@@ -25,8 +29,12 @@ import type {
   Analytics,
   ClusterBus,
   EngineHealth,
+  FileStore,
+  ImagePreviewer,
   Lifecycle,
   LocalRateLimiter,
+  MessageChangeLog,
+  MessageChangeReader,
   MessageLog,
   MessageReader,
   PresenceStore,
@@ -35,6 +43,7 @@ import type {
   SearchIndex,
   SocialStore,
   TicketStore,
+  UploadRegistry,
 } from "./ports/index.ts";
 
 /** Every port, bound to an adapter. */
@@ -44,6 +53,9 @@ export interface Adapters {
   rooms: RoomStore;
   log: MessageLog;
   reader: MessageReader;
+  /** Edits, deletions and reactions: the room's seq like messages, through the same write path. */
+  changes: MessageChangeLog;
+  changeReader: MessageChangeReader;
   bus: ClusterBus;
   presence: PresenceStore;
   /** Login and `/ai` budgets: shared by every instance when Redis is on. */
@@ -64,6 +76,11 @@ export interface Adapters {
   activity: ActivitySink;
   analytics: Analytics;
   search: SearchIndex;
+  /** Attachments: bytes on disk under DATA_DIR/files when embedded, in GridFS with MongoDB; their metadata beside the messages. */
+  files: FileStore;
+  uploads: UploadRegistry;
+  /** Image previews (sharp); null where the native library cannot load (the single binary). */
+  previewer: ImagePreviewer | null;
   /** Hands a new message to the search index when nothing else carries it there (SQLite triggers, the Kafka indexer). */
   indexMessage?: (message: ChatMessage) => void;
   /** Documents waiting to be indexed and documents Elasticsearch rejected (parked), for /metrics. */
@@ -74,7 +91,7 @@ export interface Adapters {
 }
 
 
-type Storage = Pick<Adapters, "accounts" | "social" | "rooms" | "log" | "reader"> & { lifecycle: Lifecycle; search?: SearchIndex };
+type Storage = Pick<Adapters, "accounts" | "social" | "rooms" | "log" | "reader" | "changes" | "changeReader" | "files" | "uploads"> & { lifecycle: Lifecycle; search?: SearchIndex };
 type Coordination = Pick<Adapters, "bus" | "presence" | "limiter" | "tickets"> & { lifecycle: Lifecycle };
 
 /**
@@ -83,7 +100,7 @@ type Coordination = Pick<Adapters, "bus" | "presence" | "limiter" | "tickets"> &
  * embedded server does not pay for loading kafkajs, mongodb and redis at startup.
  */
 export async function createAdapters(config: Config, log: Logger, instanceId: string): Promise<Adapters> {
-  const storage = config.MONGODB_URI ? await mongoStorage(config.MONGODB_URI, config.STORAGE_TIMEOUT_MS) : sqliteStorage(config, log);
+  const storage: Storage & { storedChanges?: StoredChanges } = config.MONGODB_URI ? await mongoStorage(config.MONGODB_URI, config.STORAGE_TIMEOUT_MS) : sqliteStorage(config, log);
   const coordination = config.REDIS_URL
     ? await (await import("./adapters/redis/coordination.ts")).createRedisCoordination({ ...config, REDIS_URL: config.REDIS_URL }, instanceId, log)
     : memoryCoordination();
@@ -98,11 +115,12 @@ export async function createAdapters(config: Config, log: Logger, instanceId: st
     activity: activityLog,
     analytics: activityLog,
     search: storage.search ?? new UnavailableSearchIndex(),
-    lifecycle: [storage.lifecycle, coordination.lifecycle, sendLimiter, activityLog],
+    previewer: await loadSharpPreviewer(log),
+    lifecycle: [storage.lifecycle, coordination.lifecycle, sendLimiter, activityLog, uploadSweeperFor(config, log)],
     mode: config.MONGODB_URI || config.REDIS_URL ? "scale-out" : "embedded",
   };
   let pipelineRedis: RedisConnection | undefined;
-  if (config.KAFKA_BROKERS && config.REDIS_URL && config.MONGODB_URI && "redis" in coordination) {
+  if (config.KAFKA_BROKERS && config.REDIS_URL && config.MONGODB_URI && "redis" in coordination && storage.storedChanges) {
     pipelineRedis = coordination.redis;
     // Kafka takes over the write path: Redis assigns seqs, a worker persists into MongoDB.
     const [{ createKafkaPipeline }, { KafkaAiQueue }, { createKafka }] = await Promise.all([
@@ -114,11 +132,14 @@ export async function createAdapters(config: Config, log: Logger, instanceId: st
       config: { ...config, KAFKA_BROKERS: config.KAFKA_BROKERS, REDIS_URL: config.REDIS_URL, MONGODB_URI: config.MONGODB_URI },
       redis: coordination.redis,
       store: storage.reader,
+      storeChanges: storage.storedChanges,
       rooms: storage.rooms,
       log,
     });
     adapters.log = pipeline.log;
     adapters.reader = pipeline.reader;
+    adapters.changes = pipeline.changes;
+    adapters.changeReader = pipeline.changeReader;
     adapters.rooms = pipeline.rooms;
     adapters.lifecycle.push(pipeline.lifecycle);
     adapters.aiQueue = new KafkaAiQueue(createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-ai`, requestTimeoutMs: config.STORAGE_TIMEOUT_MS }, log), coordination.redis.cmd, {
@@ -159,13 +180,22 @@ function bounded(a: Adapters, ms: number, log: Logger): Adapters {
     rooms: b("rooms", a.rooms),
     log: b("log", a.log),
     reader: b("reader", a.reader),
+    changes: b("changes", a.changes),
+    changeReader: b("changeReader", a.changeReader),
     presence: b("presence", a.presence),
     limiter: b("limiter", a.limiter),
     tickets: b("tickets", a.tickets),
     search: b("search", a.search),
+    uploads: b("uploads", a.uploads),
+    files: boundedFiles(b("files", a.files), a.files),
     analytics: b("analytics", a.analytics),
     lifecycle: [...a.lifecycle, calls],
   };
+}
+
+/** Reads and deletes of files are bounded like any call; `put` lasts as long as the upload's transfer. */
+function boundedFiles(guarded: FileStore, raw: FileStore): FileStore {
+  return { put: (key, data) => raw.put(key, data), get: guarded.get, delete: guarded.delete };
 }
 
 /**
@@ -212,14 +242,35 @@ async function useElasticsearch(adapters: Adapters, config: Config, log: Logger,
   adapters.lifecycle.push(direct);
 }
 
-function sqliteStorage(config: Config, log: Logger): Storage {
-  return createSqliteStorage(config.DATA_DIR, { synchronous: config.SQLITE_SYNCHRONOUS, busyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS }, log);
+/** Expired uploads are removed on their own thread, over their own connection to the same store. */
+function uploadSweeperFor(config: Config, log: Logger): Lifecycle {
+  const storage = config.MONGODB_URI
+    ? { kind: "mongodb" as const, uri: config.MONGODB_URI, timeoutMS: config.STORAGE_TIMEOUT_MS }
+    : { kind: "sqlite" as const, dataDir: config.DATA_DIR, settings: { synchronous: config.SQLITE_SYNCHRONOUS, busyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS } };
+  return uploadSweeper({ storage, ttlMs: config.UPLOAD_TTL_SEC * 1000, intervalMs: config.UPLOAD_SWEEP_SEC * 1000 }, log);
 }
 
-async function mongoStorage(uri: string, timeoutMS: number): Promise<Storage> {
-  const { createMongoStorage } = await import("./adapters/mongodb/storage.ts");
+function sqliteStorage(config: Config, log: Logger): Storage {
+  const sqlite = createSqliteStorage(config.DATA_DIR, { synchronous: config.SQLITE_SYNCHRONOUS, busyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS }, log);
+  const files = new DiskFileStore(join(config.DATA_DIR, "files"));
+  return { ...sqlite, files, lifecycle: { ...sqlite.lifecycle, start: async () => (await files.start(), await sqlite.lifecycle.start?.()) } };
+}
+
+/** `storedChanges`: the store's side of message changes, which the Kafka pipeline completes with the ones in flight. */
+async function mongoStorage(uri: string, timeoutMS: number): Promise<Storage & { storedChanges: StoredChanges }> {
+  const [{ createMongoStorage }, { GridFsFileStore }, { MongoUploadRegistry }] = await Promise.all([
+    import("./adapters/mongodb/storage.ts"),
+    import("./adapters/mongodb/gridfs-file-store.ts"),
+    import("./adapters/mongodb/upload-registry.ts"),
+  ]);
   const mongo = createMongoStorage({ uri, timeoutMS });
-  return { accounts: mongo.accounts, social: mongo.social, rooms: mongo.rooms, reader: mongo.reader, log: mongo.log, lifecycle: mongo.lifecycle };
+  const uploads = new MongoUploadRegistry(mongo.connection.db);
+  const lifecycle: Lifecycle = { ...mongo.lifecycle, start: async () => (await mongo.lifecycle.start?.(), await uploads.start()) };
+  const files = new GridFsFileStore(mongo.connection.db);
+  return {
+    accounts: mongo.accounts, social: mongo.social, rooms: mongo.rooms, reader: mongo.reader, log: mongo.log,
+    changes: mongo.changes, changeReader: mongo.changeReader, files, uploads, lifecycle, storedChanges: mongo.changeReader,
+  };
 }
 
 function memoryCoordination(): Coordination {

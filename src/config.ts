@@ -36,6 +36,8 @@ const schema = z.object({
   SEND_BURST: z.coerce.number().int().positive().default(40),
   TYPING_TTL_MS: z.coerce.number().int().min(500).default(5000),
   WS_SOCKETS_PER_USER: z.coerce.number().int().min(1).default(10),
+  /** How long after sending a message its author may edit it; 0 = forever. */
+  EDIT_WINDOW_SEC: z.coerce.number().int().min(0).default(86_400),
   READY_ROOMS_MAX: z.coerce.number().int().min(1).max(1000).default(100),
 
   // Social spam brakes: caps answer `conflict`, hourly budgets `rate_limited`.
@@ -89,6 +91,14 @@ const schema = z.object({
   AI_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
   AI_RATE_PER_MIN: z.coerce.number().positive().default(10),
   AI_PROMPT_MAX: z.coerce.number().int().min(1).default(2000),
+
+  /** Attachments: the largest upload, each user's stored bytes, uploads per user per hour, unsent uploads' lifetime. */
+  FILE_MAX_BYTES: z.coerce.number().int().min(1).default(25 * 1024 * 1024),
+  FILE_QUOTA_BYTES: z.coerce.number().int().min(1).default(1024 * 1024 * 1024),
+  FILE_UPLOADS_PER_HOUR: z.coerce.number().int().min(1).default(100),
+  UPLOAD_TTL_SEC: z.coerce.number().int().min(1).default(86_400),
+  /** How often expired uploads are looked for. */
+  UPLOAD_SWEEP_SEC: z.coerce.number().int().min(1).default(60),
 
   SERVE_CLIENT: bool.default(true),
   /** Tests only, never in production: SIGUSR2 kills every worker thread as a crash would. */

@@ -14,6 +14,7 @@ import { AnalyticsService } from "./domain/analytics/analytics-service.ts";
 import { RoomService } from "./domain/room-service.ts";
 import { SocialService } from "./domain/social-service.ts";
 import { TypingService } from "./domain/typing-service.ts";
+import { FileService, wireAttachments } from "./domain/files/file-service.ts";
 import { join } from "node:path";
 import { createHttpApp } from "./http/app.ts";
 import { createEdge, edgeErrorHandler } from "./http/edge.ts";
@@ -50,7 +51,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     accessTtlSec: config.ACCESS_TOKEN_TTL_SEC,
     refreshTtlSec: config.REFRESH_TOKEN_TTL_SEC,
   });
-  const rooms = new RoomService(adapters.rooms, adapters.reader, adapters.accounts, adapters.social, hub, adapters.presence, activity, {
+  const rooms = new RoomService(adapters.rooms, adapters.reader, adapters.changeReader, adapters.accounts, adapters.social, hub, adapters.presence, activity, {
     limiter: adapters.limiter,
     limits: {
       createdMax: config.GROUPS_CREATED_MAX,
@@ -82,7 +83,21 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   });
   const presence = new PresenceService(adapters.presence, adapters.accounts, adapters.social, hub);
   const typing = new TypingService(hub, config.TYPING_TTL_MS);
-  const chat = new ChatService(adapters.log, adapters.reader, adapters.rooms, hub, activity);
+  const files = new FileService(adapters.files, adapters.uploads, adapters.rooms, adapters.limiter, adapters.previewer, {
+    maxBytes: config.FILE_MAX_BYTES,
+    quotaBytes: config.FILE_QUOTA_BYTES,
+    uploadsPerHour: config.FILE_UPLOADS_PER_HOUR,
+    previewBox: 480,
+  });
+  const chat = new ChatService(
+    adapters.log,
+    adapters.reader,
+    adapters.rooms,
+    hub,
+    { changes: adapters.changes, changeReader: adapters.changeReader, accounts: adapters.accounts, editWindowSec: config.EDIT_WINDOW_SEC },
+    activity,
+  );
+  wireAttachments(chat, files, log);
   const ai = await startAi(config, adapters, chat, hub, activity);
   if (adapters.indexMessage) chat.onMessage(adapters.indexMessage);
 
@@ -147,6 +162,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     chat,
     search: new SearchService(adapters.search, adapters.rooms),
     analytics: new AnalyticsService(adapters.analytics, new Set(config.ADMIN_USERNAMES)),
+    files,
     log,
     registry: metrics.registry,
     health,

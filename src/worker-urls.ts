@@ -9,4 +9,5 @@ export const WORKER_URLS = {
   ai: new URL("./workers/ai.worker.ts", import.meta.url),
   activity: new URL("./adapters/sqlite/activity.worker.ts", import.meta.url),
   indexing: new URL("./workers/indexing.worker.ts", import.meta.url),
+  uploadSweeper: new URL("./workers/upload-sweeper.worker.ts", import.meta.url),
 };

@@ -12,32 +12,35 @@ import { loadConfig } from "../../src/config.ts";
 import { createLogger } from "../../src/observability/logger.ts";
 import { startServer } from "../../src/server.ts";
 import { startGenerator } from "../servers.ts";
-import { registerUsers } from "../setup.ts";
+import { SEED_JWT_SECRET, seedAccounts } from "../seed.ts";
 
 const n = Number(process.argv[2] ?? 5000);
+const dataDir = mkdtempSync(join(tmpdir(), "idle-"));
+const warmCount = Math.min(1000, n);
+// One account per connection, as in the benchmark: real users each have their own.
+const tokens = await seedAccounts(dataDir, warmCount + n, "idle");
 const config = loadConfig({
-  PORT: "0", HOST: "127.0.0.1", DATA_DIR: mkdtempSync(join(tmpdir(), "idle-")), LOG_LEVEL: "error", SERVE_CLIENT: "false", LOGIN_MAX_ATTEMPTS: "1000000",
+  PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, LOG_LEVEL: "error", SERVE_CLIENT: "false", JWT_SECRET: SEED_JWT_SECRET,
 });
 const server = await startServer(config, createLogger("error"));
 const url = `http://127.0.0.1:${server.port}`;
-const tokens = (await registerUsers(url, 20, "idle")).map((u) => u.token);
 
 const snapshot = () => {
   Bun.gc(true);
   const h = heapStats();
   return { rss: process.memoryUsage().rss, heap: h.heapSize, types: h.objectTypeCounts as Record<string, number> };
 };
-const openIdle = async (count: number) => {
-  const gen = startGenerator<{ open: number }>("idle.ts", { target: { kind: "project", url }, tokens, n: count });
+const openIdle = async (from: number, count: number) => {
+  const gen = startGenerator<{ open: number }>("idle.ts", { target: { kind: "project", url }, tokens: tokens.slice(from, from + count), n: count });
   return { gen, open: (await gen.result).open };
 };
 // Warm-up, as in the benchmark: compile the handshake path first.
-const warm = await openIdle(1000);
+const warm = await openIdle(0, warmCount);
 warm.gen.proc.kill();
 await warm.gen.proc.exited;
 await Bun.sleep(2000);
 const before = snapshot();
-const { gen, open } = await openIdle(n);
+const { gen, open } = await openIdle(warmCount, n);
 await Bun.sleep(2000);
 const after = snapshot();
 const kib = (b: number) => +(b / 1024 / open).toFixed(2);

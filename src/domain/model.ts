@@ -1,6 +1,6 @@
-import type { ChatMessage, RoomKind } from "../protocol/index.ts";
+import type { Attachment, ChatMessage, RoomKind } from "../protocol/index.ts";
 
-export type { ChatMessage, RoomKind };
+export type { Attachment, ChatMessage, RoomKind };
 
 export interface User {
   id: string;
@@ -46,6 +46,12 @@ export interface MessageDraft {
   clientId: string;
   createdAt: number;
   incomplete?: boolean;
+  /** The id of the message it answers (same room, checked by the domain). Its ReplyRef is resolved when read. */
+  replyTo?: string;
+  /** Ids of the room members its body mentions. */
+  mentions?: string[];
+  /** Uploads it carries, resolved by the domain before the append. */
+  attachments?: Attachment[];
 }
 
 export interface AppendResult {
@@ -58,6 +64,9 @@ export interface AppendResult {
 export function messageOf(d: MessageDraft, seq: number): ChatMessage {
   const m: ChatMessage = { id: d.id, room: d.room, seq, from: d.from, fromName: d.fromName, body: d.body, createdAt: d.createdAt, clientId: d.clientId };
   if (d.incomplete) m.incomplete = true;
+  // The ReplyRef is not the draft's to give: readers resolve it from the answered message as it is now.
+  if (d.mentions?.length) m.mentions = d.mentions;
+  if (d.attachments?.length) m.attachments = d.attachments;
   return m;
 }
 

@@ -1,4 +1,4 @@
-import type { AccountStore, MessageReader, PresenceStore, RoomStore, SocialStore } from "../ports/index.ts";
+import type { AccountStore, MessageChangeReader, MessageReader, PresenceStore, RoomStore, SocialStore } from "../ports/index.ts";
 import type { Friend, RoomReader, RoomSummary } from "../protocol/index.ts";
 import { fail } from "./errors.ts";
 import { spendHourly, type Quota } from "./quota.ts";
@@ -28,6 +28,7 @@ export class RoomService {
   constructor(
     private rooms: RoomStore,
     private messages: MessageReader,
+    private changes: Pick<MessageChangeReader, "unread">,
     private accounts: AccountStore,
     private social: SocialStore,
     private notifier: Notifier,
@@ -249,15 +250,18 @@ export class RoomService {
 
   private async summarize(userId: string, rooms: MemberRoom[], latest: Map<string, ChatMessage>): Promise<RoomSummary[]> {
     const peerIds = rooms.map((r) => dmParticipants(r.id)?.find((id) => id !== userId)).filter((x): x is string => !!x);
-    const [users, friends] = await Promise.all([
+    const [users, friends, unread] = await Promise.all([
       this.accounts.usersByIds(peerIds),
       peerIds.length ? this.social.friendIds(userId).then((ids) => new Set(ids)) : new Set<string>(),
+      this.changes.unread(userId, new Map(rooms.map((r) => [r.id, r.lastReadSeq]))),
     ]);
     const peers = new Map(users.map((u) => [u.id, u.username]));
     return rooms
       .map((r) => {
         const last = latest.get(r.id) ?? null;
-        const lastSeq = last?.seq ?? 0;
+        // A storage that counts no changes leaves the room out: every seq is then a message.
+        const counted = unread.get(r.id);
+        const lastSeq = counted?.lastSeq ?? last?.seq ?? 0;
         const peerId = dmParticipants(r.id)?.find((id) => id !== userId);
         const summary: RoomSummary = {
           id: r.id,
@@ -265,10 +269,11 @@ export class RoomService {
           name: peerId ? (peers.get(peerId) ?? "") : r.name,
           lastSeq,
           lastReadSeq: Math.min(r.lastReadSeq, lastSeq),
-          unread: Math.max(0, lastSeq - r.lastReadSeq),
+          unread: counted?.messages ?? Math.max(0, lastSeq - r.lastReadSeq),
           lastMessage: last,
           createdBy: r.createdBy,
         };
+        if (counted) summary.mentions = counted.mentions;
         if (peerId) summary.peer = { id: peerId, username: peers.get(peerId) ?? "" };
         if (peerId && !friends.has(peerId)) summary.readOnly = true;
         return summary;

@@ -18,6 +18,8 @@ import { opsRoutes } from "./routes/ops.ts";
 import { socialRoutes } from "./routes/social.ts";
 import type { StaticHandler } from "./static.ts";
 import { searchRoutes } from "./routes/search.ts";
+import { fileRoutes } from "./routes/files.ts";
+import type { FileService } from "../domain/files/file-service.ts";
 
 export interface HttpDeps {
   auth: AuthService;
@@ -26,6 +28,7 @@ export interface HttpDeps {
   chat: ChatService;
   search: SearchService;
   analytics: AnalyticsService;
+  files: FileService;
   log: Logger;
   registry: MetricsRegistry;
   health: () => Promise<EngineHealth[]>;
@@ -59,16 +62,20 @@ export function createHttpApp(d: HttpDeps) {
     .route("/auth", authRoutes(d.auth, { trustProxy: d.trustProxy }))
     .route("/", socialRoutes(d.auth, d.social, (p) => d.analytics.isAdmin(p)))
     .route("/", conversationRoutes(d.auth, d.rooms, d.chat))
-    .route("/", searchRoutes(d.auth, d.search, d.analytics));
+    .route("/", searchRoutes(d.auth, d.search, d.analytics))
+    .route("/", fileRoutes(d.auth, d.files, { trustProxy: d.trustProxy }));
+  const smallBodies = bodyLimit({ maxSize: 64 * 1024, onError: (c) => errorResponse(c, "payload_too_large", "request body too large") });
 
   const app = new Hono()
-    .use(secureHeaders({ crossOriginEmbedderPolicy: false, strictTransportSecurity: false, contentSecurityPolicy: CSP }))
+    // overwrite: false lets a route set a stricter policy of its own (served files: src/http/routes/files.ts).
+    .use(secureHeaders({ crossOriginEmbedderPolicy: false, strictTransportSecurity: false, contentSecurityPolicy: CSP, overwrite: false }))
     // HSTS over plain http is ignored at best, and pins a host that has no https at worst.
     .use(async (c, next) => {
       await next();
       if (isHttps(c.req.raw, d.trustProxy)) c.header("Strict-Transport-Security", HSTS);
     })
-    .use("/api/*", bodyLimit({ maxSize: 64 * 1024, onError: (c) => errorResponse(c, "payload_too_large", "request body too large") }))
+    // Uploads stream under their own limit (FILE_MAX_BYTES, counted as they arrive).
+    .use("/api/*", (c, next) => (c.req.method === "POST" && c.req.path === "/api/files" ? next() : smallBodies(c, next)))
     .route(
       "/",
       opsRoutes({

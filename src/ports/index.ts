@@ -16,3 +16,7 @@ export type * from "./ai-queue.ts";
 export type * from "./activity.ts";
 export type * from "./search-index.ts";
 export type * from "./analytics.ts";
+export type * from "./file-store.ts";
+export type * from "./upload-registry.ts";
+export { previewKey } from "./upload-registry.ts";
+export type * from "./image-previewer.ts";

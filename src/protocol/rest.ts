@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { LIMITS, password, roomSummarySchema, roomsCursor, username, messageSchema } from "./schemas.ts";
+import { LIMITS, password, roomId, roomSummarySchema, roomsCursor, username, messageSchema } from "./schemas.ts";
 
 /** REST request bodies and responses, shared with the client. */
 export const credentialsSchema = z.object({ username, password });
@@ -23,6 +23,8 @@ export const roomsQuerySchema = z.object({
   after: roomsCursor.optional(),
   limit: z.coerce.number().int().min(1).max(LIMITS.roomsPageMax).default(100),
 });
+/** POST /api/files?room=&name= (the body is the file's bytes); the name is sanitised by the server. */
+export const uploadQuerySchema = z.object({ room: roomId, name: z.string().min(1).max(1024) });
 export const userSearchSchema = z.object({ q: z.string().max(64).default("") });
 
 export const publicUserSchema = z.object({ id: z.string(), username: z.string() });

@@ -1,5 +1,5 @@
 import type { WebSocketHandler } from "bun";
-import type { ChatService } from "../domain/chat-service.ts";
+import type { ChatService, ComposedMessage } from "../domain/chat-service.ts";
 import { DomainError } from "../domain/errors.ts";
 import type { PresenceService } from "../domain/presence-service.ts";
 import type { RoomService } from "../domain/room-service.ts";
@@ -32,6 +32,8 @@ export interface GatewayDeps {
   admit?: (me: SocketData["principal"], body: string) => Promise<void> | undefined;
   activity?: ActivityRecorder;
 }
+
+type ChangeFrame = Extract<ClientFrame, { type: "edit" | "delete" | "react" }>;
 
 const isDmRoom = (room: string) => dmParticipants(room) !== null;
 
@@ -146,23 +148,54 @@ export class Gateway {
     }
     const admitting = this.d.admit?.(me, f.body);
     if (admitting) return admitting.then(() => this.store(ws, f));
-    this.store(ws, f);
+    return this.store(ws, f);
   }
 
-  /** Hands the message to the log; the ack follows once it is durable. */
-  private store(ws: ChatSocket, f: Extract<ClientFrame, { type: "send" }>) {
+  /**
+   * Hands the message to the log; the ack follows once it is durable. A message that refers to
+   * others (reply, mentions, files) is looked up first, and later frames of the socket wait for
+   * that (not for durability), so a socket's messages keep their order.
+   */
+  private store(ws: ChatSocket, f: Extract<ClientFrame, { type: "send" }>): void | Promise<void> {
+    const me = ws.data.principal;
+    const options = { ...(f.replyTo ? { replyTo: f.replyTo } : {}), ...(f.attachments ? { attachmentIds: f.attachments } : {}) };
+    const composed = this.d.chat.compose(me, f.room, f.body, f.clientId, options);
+    if (composed instanceof Promise) return composed.then((c) => this.commit(ws, f, c));
+    this.commit(ws, f, composed);
+  }
+
+  private commit(ws: ChatSocket, f: Extract<ClientFrame, { type: "send" }>, composed: ComposedMessage) {
     const me = ws.data.principal;
     const started = performance.now();
     this.d.metrics.messagesIn.inc();
     this.d.typing.stopped(f.room, me.userId, me.username);
     // Not awaited: later frames of this socket need not wait for durability.
-    this.d.chat.send(me, f.room, f.body, f.clientId).then(
+    this.d.chat.commit(composed).then(
       ({ message, duplicate }) => {
         this.d.metrics.ackLatency.observe((performance.now() - started) / 1000);
         if (f.ref) send(ws, { type: "ack", ref: f.ref, room: f.room, id: message.id, seq: message.seq, duplicate });
       },
       (err) => this.fail(ws, f.ref, err),
     );
+  }
+
+  /**
+   * Edit, delete, react: posting rights and the send budget as for a send. Later frames of the
+   * socket wait until the change is durable, so a socket's changes apply in the order it sent them
+   * (an edit then a delete never finds the message gone).
+   */
+  private async changeFrame(ws: ChatSocket, f: ChangeFrame): Promise<void> {
+    await this.assertCanPost(ws, f.room);
+    const me = ws.data.principal;
+    if (!this.d.sendLimiter.takeNow(`send:${me.userId}`, this.d.sendBucket)) {
+      return this.reject(ws, f.ref, "rate_limited", "sending too fast, slow down");
+    }
+    const ack = await (f.type === "edit"
+      ? this.d.chat.edit(me, f.room, f.id, f.body, f.clientId)
+      : f.type === "delete"
+        ? this.d.chat.delete(me, f.room, f.id)
+        : this.d.chat.react(me, f.room, f.id, f.emoji, f.on));
+    if (f.ref) send(ws, { type: "ack", ref: f.ref, room: f.room, ...ack });
   }
 
   /** Runs in arrival order per socket. A send only waits here until it is handed to the log. */
@@ -190,6 +223,10 @@ export class Gateway {
       }
       case "send":
         return this.sendFrame(ws, f);
+      case "edit":
+      case "delete":
+      case "react":
+        return this.changeFrame(ws, f);
       case "typing":
         await this.assertCanPost(ws, f.room);
         return this.d.typing.typing(f.room, me.userId, me.username, f.on);
@@ -202,8 +239,7 @@ export class Gateway {
       case "resume": {
         await this.assertMember(ws, f.room);
         const page = await this.d.chat.resume(f.room, f.afterSeq, f.limit ?? 200);
-        const lastSeq = page.messages.at(-1)?.seq ?? f.afterSeq;
-        return send(ws, { type: "resumed", ref: f.ref, room: f.room, ...page, lastSeq });
+        return send(ws, { type: "resumed", ref: f.ref, room: f.room, ...page });
       }
       case "read": {
         await this.assertMember(ws, f.room);

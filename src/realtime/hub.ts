@@ -2,8 +2,9 @@ import type { Server } from "bun";
 import type { Notifier } from "../domain/notifier.ts";
 import type { ChatMetrics } from "../observability/metrics.ts";
 import { BROADCAST, type BusTopic, type ClusterBus, type ClusterEnvelope, type MembershipOp } from "../ports/index.ts";
-import { CLOSE_CODES, type ServerFrame } from "../protocol/index.ts";
+import { CLOSE_CODES, type ServerFrame, type ServerFrameOf } from "../protocol/index.ts";
 import { topics, type ChatSocket } from "./socket-data.ts";
+import { UpdateCoalescer } from "./update-coalescer.ts";
 
 /**
  * How long a join waits for the bus subscription. Past it the join goes ahead: the subscription
@@ -33,6 +34,8 @@ export class RealtimeHub implements Notifier {
    * added to the user's sockets is subscribed before the `room.added` that follows is delivered.
    */
   private userQueue = new Map<string, Promise<void>>();
+  /** Changes to messages, from this instance and others, merged per room before they reach sockets. */
+  private updates = new UpdateCoalescer((topic, frame) => this.server?.publish(topic, frame));
 
   constructor(private bus: ClusterBus, private metrics: ChatMetrics) {
     bus.onEnvelope((topic, e) => {
@@ -143,6 +146,9 @@ export class RealtimeHub implements Notifier {
 
   private deliver(topic: string, e: ClusterEnvelope & { kind: "frame" }) {
     if (!this.server) return;
+    if (e.frameType === "updated") return this.updates.add(topic, JSON.parse(e.frame) as ServerFrameOf<"updated">);
+    // Held changes of the room go first: nothing of the room overtakes them.
+    this.updates.flush(topic);
     this.server.publish(topic, e.frame);
     if (e.frameType === "message") this.metrics.messagesOut.inc({}, this.server.subscriberCount(topic));
   }

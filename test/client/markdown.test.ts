@@ -48,3 +48,15 @@ describe("markdown subset", () => {
     expect(shortcodeAt(":t", 2)).toBeNull();
   });
 });
+
+describe("mentions", () => {
+  test("@username as the server recognises it: not inside a word or an e-mail address", () => {
+    expect(parseInline("hi @bob_2, mail bob@example.com or x@bob")).toEqual([
+      { kind: "text", text: "hi " },
+      { kind: "mention", name: "bob_2" },
+      { kind: "text", text: ", mail bob@example.com or x@bob" },
+    ]);
+    // Too short for a username, and inside code: plain text.
+    expect(parseInline("@ab `@carol`")).toEqual([{ kind: "text", text: "@ab " }, { kind: "code", text: "@carol" }]);
+  });
+});

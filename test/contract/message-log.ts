@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import type { AppendResult } from "../../src/domain/model.ts";
+import type { AppendResult, ChatMessage } from "../../src/domain/model.ts";
 import type { MessageLog, MessageReader, RoomStore } from "../../src/ports/index.ts";
 import { uid, useFixture, type MakeFixture } from "./fixture.ts";
 import { draft } from "./message-reader.ts";
@@ -29,7 +29,7 @@ export function messageLogContract(name: string, make: MakeFixture<MessageLogFix
       const [a, b] = [uid("a-"), uid("b-")];
       const d = draft(a, "alice");
       const first = await log.append(d);
-      expect(first).toEqual({ duplicate: false, message: { ...d, seq: 1 } });
+      expect(first).toEqual({ duplicate: false, message: { ...d, seq: 1 } as ChatMessage });
       expect((await log.append(draft(a, "bob"))).message.seq).toBe(2);
       expect((await log.append(draft(b, "bob"))).message.seq).toBe(1);
     });

@@ -10,8 +10,13 @@ import { accountStoreContract } from "./account-store.ts";
 import { uid, useFixture } from "./fixture.ts";
 import { messageLogContract } from "./message-log.ts";
 import { messageReaderContract } from "./message-reader.ts";
+import { messageChangesContract } from "./message-changes.ts";
 import { roomStoreContract } from "./room-store.ts";
 import { socialStoreContract } from "./social-store.ts";
+import { fileStoreContract } from "./file-store.ts";
+import { uploadRegistryContract } from "./upload-registry.ts";
+import { GridFsFileStore } from "../../src/adapters/mongodb/gridfs-file-store.ts";
+import { MongoUploadRegistry } from "../../src/adapters/mongodb/upload-registry.ts";
 
 // One database for this file, dropped at the end; tests use unique ids so they never collide.
 const dbName = `contract_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
@@ -29,6 +34,16 @@ describeWithEngines(["mongodb"], "mongodb", () => {
     await client.close();
   });
 
+  uploadRegistryContract("mongodb", async () => {
+    const s = await mongo();
+    const uploads = new MongoUploadRegistry(s.connection.db);
+    await uploads.start();
+    return { uploads, cleanup: s.cleanup };
+  });
+  fileStoreContract("gridfs", async () => {
+    const s = await mongo();
+    return { store: new GridFsFileStore(s.connection.db), cleanup: s.cleanup };
+  });
   accountStoreContract("mongodb", async () => {
     const s = await mongo();
     return { store: s.accounts, cleanup: s.cleanup };
@@ -60,6 +75,9 @@ describeWithEngines(["mongodb"], "mongodb", () => {
     },
     { multiInstance: true },
   );
+
+  // MongoDB without Kafka (MongoMessageChangeLog); under Kafka the protocol suite covers the pipeline's.
+  messageChangesContract("mongodb", mongo);
 
   describe("MongoMessageStore.bulkUpsert", () => {
     const f = useFixture(mongo);

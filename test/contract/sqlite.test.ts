@@ -7,12 +7,16 @@ import { createLogger } from "../../src/observability/logger.ts";
 import { accountStoreContract } from "./account-store.ts";
 import { messageLogContract } from "./message-log.ts";
 import { messageReaderContract } from "./message-reader.ts";
+import { messageChangesContract } from "./message-changes.ts";
 import { roomStoreContract } from "./room-store.ts";
 import { socialStoreContract } from "./social-store.ts";
 import { searchIndexContract } from "./search-index.ts";
 import { analyticsContract } from "./analytics.ts";
 import { SqliteActivityLog } from "../../src/adapters/sqlite/activity-log.ts";
 import { WORKER_URLS } from "../../src/worker-urls.ts";
+import { DiskFileStore } from "../../src/adapters/disk/file-store.ts";
+import { fileStoreContract } from "./file-store.ts";
+import { uploadRegistryContract } from "./upload-registry.ts";
 
 /** A fresh database file with its writer worker, exactly as the embedded server builds it. */
 async function sqlite() {
@@ -42,6 +46,7 @@ roomStoreContract("sqlite", async () => {
 });
 messageReaderContract("sqlite", sqlite);
 messageLogContract("sqlite", sqlite);
+messageChangesContract("sqlite", sqlite);
 searchIndexContract("sqlite fts5", async () => {
   const s = await sqlite();
   return {
@@ -66,4 +71,11 @@ analyticsContract("sqlite activity table", async () => {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+});
+uploadRegistryContract("sqlite", sqlite);
+fileStoreContract("disk", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "chat-contract-files-"));
+  const store = new DiskFileStore(dir);
+  await store.start();
+  return { store, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
 });

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { befriend, register, WsClient } from "../support/client.ts";
 import { startServer, type TestServer } from "../support/server.ts";
+import { download, pngOf, uploadFile } from "../files/suite.ts";
 
 const ROOT = join(import.meta.dir, "..", "..");
 let server: TestServer;
@@ -33,4 +34,17 @@ test("the compiled binary serves the client and a DM round trip from an empty di
   a.close();
   b.close();
   expect(readdirSync(cwd)).toEqual(["data"]); // it wrote nothing but its data
+});
+
+test("the binary stores attachments: without sharp an image keeps its dimensions and is its own preview", async () => {
+  const alice = await register(server.url, "binf");
+  const png = await pngOf(900, 300);
+  const up = await uploadFile(server.url, alice, "general", "wide.png", png);
+  expect(up.status).toBe(201);
+  expect(up.body).toMatchObject({ type: "image/png", image: { width: 900, height: 300, previewWidth: 480, previewHeight: 160 } });
+  const preview = await download(server.url, up.body.id, { token: alice.accessToken }, {}, true);
+  expect(preview.status).toBe(200);
+  expect(preview.headers.get("content-type")).toBe("image/png");
+  expect(new Uint8Array(await preview.arrayBuffer())).toEqual(new Uint8Array(png));
+  expect(readdirSync(join(cwd, "data", "files"))).toEqual([up.body.id]);
 });

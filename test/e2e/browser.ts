@@ -35,10 +35,12 @@ export interface ClientOptions {
   colorScheme?: Scheme;
   /** For injecting axe-core: the server's CSP (rightly) refuses inline scripts. */
   bypassCSP?: boolean;
+  /** A touch screen (long presses instead of hover). */
+  hasTouch?: boolean;
 }
 
 export async function openClient(browser: Browser, url: string, opts: ClientOptions = {}) {
-  const ctx = await browser.newContext({ viewport: opts.viewport ?? DESKTOP, colorScheme: opts.colorScheme ?? "light", bypassCSP: opts.bypassCSP ?? false });
+  const ctx = await browser.newContext({ viewport: opts.viewport ?? DESKTOP, colorScheme: opts.colorScheme ?? "light", bypassCSP: opts.bypassCSP ?? false, hasTouch: opts.hasTouch ?? false });
   const page = await ctx.newPage();
   await page.goto(url);
   return { ctx, page };

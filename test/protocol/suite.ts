@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { api, befriend, refreshCookieOf, register, sleep, uniqueName, WsClient, type Account } from "../support/client.ts";
 import { startServer, type TestServer } from "../support/server.ts";
+import { lifecycleCases } from "./lifecycle.ts";
 
 export function protocolSuite(label: string, env: () => Record<string, string>) {
   describe(`protocol (${label})`, () => {
@@ -461,6 +462,8 @@ export function protocolSuite(label: string, env: () => Record<string, string>) 
         tab3.close();
       });
     });
+
+    lifecycleCases({ url: () => url, connect, env });
 
     describe("bad input", () => {
       test("unauthenticated or replayed tickets get 401 and no socket", async () => {

@@ -63,6 +63,25 @@ describeWithEngines(["redis", "kafka", "mongodb"], "kafka pipeline", () => {
     expect(seqs).toEqual([1, 2, 3, 4, 5, 6, 7]);
   }, 60_000);
 
+  test("a Redis that lost a room's counter continues after the store's newest change, not only its newest message", async () => {
+    const room = (await a.request({ type: "dm.open", userId: bob.id }, "dm.opened")).room.id;
+    const first = await a.sendMessage(room, "to be reacted to");
+    const reaction = await a.request({ type: "react", room, id: first.id, emoji: "👍", on: true }, "ack");
+    expect(reaction.seq).toBe(first.seq + 1);
+    for (const deadline = Date.now() + 30_000; !(await messages().findOne({ _id: first.id, rev: reaction.seq })); await sleep(200)) {
+      if (Date.now() > deadline) throw new Error("the reaction never reached MongoDB");
+    }
+    await redis.del([state.keys.seq(room), state.keys.recent(room), state.keys.unpersisted(room), state.keys.state(room, first.id), state.keys.changes(room)]);
+
+    const next = await b.sendMessage(room, "after the loss");
+    expect(next.seq).toBe(reaction.seq + 1);
+    // The message's state is seeded again from the store: the reaction is still there.
+    const again = await b.request({ type: "react", room, id: first.id, emoji: "👍", on: true }, "ack");
+    expect(again.seq).toBe(next.seq + 1);
+    const resumed = await a.request({ type: "resume", room, afterSeq: next.seq }, "resumed");
+    expect(resumed.updates!.map((m) => m.reactions)).toEqual([[{ emoji: "👍", users: [alice.id, bob.id] }]]);
+  }, 60_000);
+
   test("a message accepted by an instance that died before Kafka acked it is published from the outbox and stored", async () => {
     const room = "general";
     const first = await a.sendMessage(room, "live one");

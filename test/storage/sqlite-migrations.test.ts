@@ -77,6 +77,12 @@ describe("SQLite migrations", () => {
       const retry = await ws.sendMessage(old.dm, "retry", "c-1");
       expect(retry).toMatchObject({ id: "m-old-1", seq: 1, duplicate: true });
       expect((await ws.sendMessage(old.dm, "new one")).seq).toBe(2);
+      // An old message can be edited: its search entry (linked to it by migration 5) is replaced.
+      await ws.request({ type: "edit", room: old.dm, id: "m-old-1", body: "rewritten after the upgrade", clientId: "e-1" }, "ack");
+      const search = async (q: string) =>
+        (await api(server.url, "GET", `/api/search?q=${encodeURIComponent(q)}`, { token: alice.accessToken })).body.hits.map((h: { message: { id: string } }) => h.message.id);
+      expect(await search("old release")).toEqual([]);
+      expect(await search("rewritten after")).toEqual(["m-old-1"]);
       ws.close();
 
       // A second start finds nothing left to apply and keeps everything.

@@ -1,7 +1,10 @@
-import { createEffect, createMemo, For, Show } from "solid-js";
-import type { ChatMessage } from "../../../src/protocol/index.ts";
+import { createEffect, createMemo, createSignal, For, Show } from "solid-js";
+import type { Attachment, ChatMessage } from "../../../src/protocol/index.ts";
 import type { Chat } from "../sdk/chat-store.ts";
 import { Composer, type ComposerHandle } from "./conversation/composer.tsx";
+import { ConfirmDialog } from "./conversation/confirm-dialog.tsx";
+import { ImageViewer } from "./conversation/image-viewer.tsx";
+import type { MessageActions } from "./conversation/message-actions.tsx";
 import { MessageList, type MessageListHandle } from "./conversation/message-list.tsx";
 import { PendingRow, retryable } from "./conversation/pending-row.tsx";
 import { MessageText } from "./message-text.tsx";
@@ -47,6 +50,39 @@ export function Conversation(props: { chat: Chat; room: string }) {
     return { seq: mine.seq, text: `Seen by ${names}${more > 0 ? ` and ${more} other${more > 1 ? "s" : ""}` : ""}` };
   });
 
+  const [editing, setEditing] = createSignal<string | null>(null);
+  const [deleting, setDeleting] = createSignal<ChatMessage | null>(null);
+  const [viewing, setViewing] = createSignal<Attachment | null>(null);
+  const [dropping, setDropping] = createSignal(false);
+  const actions: MessageActions = {
+    me: () => s.me,
+    canDelete: (m) => m.from === s.me?.id || (room()?.kind === "group" && room()?.createdBy === s.me?.id),
+    react: (m, emoji, on) => void props.chat.react(props.room, m.id, emoji, on),
+    reply: (m) => {
+      props.chat.replyTo(props.room, m);
+      composer?.focus();
+    },
+    edit: (m) => {
+      setEditing(m?.id ?? null);
+      if (!m) composer?.focus();
+    },
+    save: async (m, body) => {
+      const ok = await props.chat.edit(props.room, m.id, body);
+      if (ok && editing() === m.id) actions.edit(null);
+      return ok;
+    },
+    remove: (m) => setDeleting(m),
+    jumpTo: (q) => void props.chat.jumpTo(props.room, q.seq).catch(() => {}),
+    nameOf: (id) => nameOf(id),
+    view: (a) => setViewing(a),
+  };
+  const attach = (files: File[]) => {
+    for (const f of files) props.chat.attach(props.room, f);
+  };
+  // Drag and drop anywhere on the conversation attaches the files (only when files are dragged).
+  const dragsFiles = (e: DragEvent) => !!e.dataTransfer?.types.includes("Files");
+  const canWrite = () => !s.rooms.find((r) => r.id === props.room)?.readOnly;
+
   const send = (body: string) => {
     props.chat.send(props.room, body);
     list?.jumpToLatest();
@@ -79,20 +115,48 @@ export function Conversation(props: { chat: Chat; room: string }) {
   );
 
   return (
-    <section class="flex h-full min-w-0 flex-1 flex-col" aria-label="Conversation">
+    <section class="relative flex h-full min-w-0 flex-1 flex-col" aria-label="Conversation"
+      onDragOver={(e) => { if (dragsFiles(e) && canWrite()) { e.preventDefault(); setDropping(true); } }}
+      onDragLeave={(e) => { if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setDropping(false); }}
+      onDrop={(e) => {
+        if (!dragsFiles(e) || !canWrite()) return;
+        e.preventDefault();
+        setDropping(false);
+        attach([...(e.dataTransfer?.files ?? [])]);
+      }}>
       <MessageList chat={props.chat} room={props.room} firstUnread={firstUnread} tail={tail}
-        seen={(m) => (seen()?.seq === m.seq ? seen()!.text : null)} handle={(h) => (list = h)} />
+        seen={(m) => (seen()?.seq === m.seq ? seen()!.text : null)} handle={(h) => (list = h)}
+        actions={actions} editing={editing()} />
+      <Show when={dropping()}>
+        <div aria-hidden="true" class="pointer-events-none absolute inset-2 flex items-center justify-center rounded-lg border-2 border-dashed border-blue-600 bg-blue-50/80 text-lg font-medium text-blue-900 dark:bg-blue-950/80 dark:text-blue-100">
+          Drop files to attach them
+        </div>
+      </Show>
+      <Show when={deleting()}>
+        {(m) => (
+          <ConfirmDialog title="Delete this message?" confirm="Delete" onAnswer={(yes) => {
+            if (yes) void props.chat.remove(props.room, m().id);
+            setDeleting(null);
+          }}>
+            It is removed for everyone, with its files and reactions. This can't be undone.
+          </ConfirmDialog>
+        )}
+      </Show>
+      <Show when={viewing()}>{(a) => <ImageViewer image={a()} onClose={() => setViewing(null)} />}</Show>
       <p class="h-5 truncate px-4 text-xs text-slate-600 dark:text-slate-400" data-testid="typing" aria-live="polite">
         {typers().length === 1 ? `${typers()[0]} is typing…` : typers().length > 1 ? `${typers().join(", ")} are typing…` : ""}
       </p>
-      <Show when={!s.rooms.find((r) => r.id === props.room)?.readOnly}
+      <Show when={canWrite()}
         fallback={
           <p role="status" data-testid="read-only" class="border-t border-slate-200 p-3 text-sm text-slate-700 dark:border-slate-700 dark:text-slate-300">
             You are no longer friends: this conversation is read-only. Add each other as friends again to write here.
           </p>
         }>
         <Composer draftKey={`chat.draft:${s.me?.id ?? ""}:${props.room}`} onSend={send}
-          onTyping={(on) => props.chat.typing(props.room, on)} handle={(h) => (composer = h)} />
+          onTyping={(on) => props.chat.typing(props.room, on)} handle={(h) => (composer = h)}
+          replyingTo={s.replyTo[props.room]} onCancelReply={() => props.chat.replyTo(props.room, undefined)}
+          uploads={s.uploads.filter((u) => u.room === props.room)} onAttach={attach} onDetach={(key) => props.chat.detach(key)}
+          onEditLast={() => { const m = messages().findLast((x) => x.from === s.me?.id && !x.deleted); if (m) actions.edit(m); }} />
       </Show>
     </section>
   );

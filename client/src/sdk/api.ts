@@ -1,6 +1,6 @@
 /** REST client: access token in memory, refresh through the httpOnly cookie before it expires. */
 import type {
-  AnalyticsRange, AnalyticsReport, AuthResponse, ChatMessage, Friend, PublicUser, RoomReader, RoomSummary, SearchResponse,
+  AnalyticsRange, AnalyticsReport, Attachment, AuthResponse, ChatMessage, Friend, PublicUser, RoomReader, RoomSummary, SearchResponse,
 } from "../../../src/protocol/index.ts";
 
 /** `GET /api/search` filters, as the search dialog sets them (times in epoch ms). */
@@ -13,6 +13,12 @@ export interface SearchParams {
   cursor?: string;
 }
 
+/** An upload on its way: `done` settles with the stored attachment; `abort` cancels it (done then rejects). */
+export interface Upload {
+  done: Promise<Attachment>;
+  abort(): void;
+}
+
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
     super(message);
@@ -23,6 +29,8 @@ export class Api {
   private token: string | null = null;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   user: PublicUser | null = null;
+  /** Settles once the file cookie of the current token is set (or could not be). */
+  fileAccess: Promise<void> = Promise.resolve();
   onSessionEnded: () => void = () => {};
 
   async register(username: string, password: string) {
@@ -45,6 +53,8 @@ export class Api {
     this.end();
   }
 
+  /** Where a file is downloaded (and, for images, its preview). Authorised by the file cookie. */
+  static fileUrl = (id: string, preview = false) => `/api/files/${encodeURIComponent(id)}${preview ? "/preview" : ""}`;
   ticket = () => this.call<{ ticket: string }>("POST", "/api/auth/ws-ticket");
   /** One page of the room list, most recent first; `next` continues it. */
   conversations = (after?: string) =>
@@ -96,6 +106,33 @@ export class Api {
   addMember = (room: string, userId: string) => this.call("POST", `/api/groups/${encodeURIComponent(room)}/members`, { userId });
   removeMember = (room: string, userId: string) => this.call("DELETE", `/api/groups/${encodeURIComponent(room)}/members/${userId}`);
   leaveRoom = (room: string) => this.call("POST", `/api/rooms/${encodeURIComponent(room)}/leave`);
+  /** Drops an upload that was not sent. */
+  deleteFile = (id: string) => this.call("DELETE", `/api/files/${encodeURIComponent(id)}`);
+
+  /**
+   * Streams a file to the room's uploads. XMLHttpRequest, because fetch reports no upload progress;
+   * `progress` gets the bytes sent so far.
+   */
+  upload(room: string, file: File, progress: (sent: number) => void): Upload {
+    const xhr = new XMLHttpRequest();
+    const done = new Promise<Attachment>((resolve, reject) => {
+      xhr.open("POST", `/api/files?room=${encodeURIComponent(room)}&name=${encodeURIComponent(file.name)}`);
+      if (this.token) xhr.setRequestHeader("authorization", `Bearer ${this.token}`);
+      xhr.upload.onprogress = (e) => progress(e.loaded);
+      xhr.onload = () => {
+        let json: { error?: { code?: string; message?: string } } & Partial<Attachment> = {};
+        try {
+          json = JSON.parse(xhr.responseText);
+        } catch { /* an empty or non-JSON answer: the status decides */ }
+        if (xhr.status >= 200 && xhr.status < 300) resolve(json as Attachment);
+        else reject(new ApiError(xhr.status, json.error?.code ?? (xhr.status === 413 ? "payload_too_large" : "internal"), json.error?.message ?? xhr.statusText));
+      };
+      xhr.onerror = () => reject(new TypeError("network error"));
+      xhr.onabort = () => reject(new DOMException("upload cancelled", "AbortError"));
+      xhr.send(file);
+    });
+    return { done, abort: () => xhr.abort() };
+  }
 
   private async refresh() {
     this.adopt(await this.call<AuthResponse>("POST", "/api/auth/refresh", undefined, false));
@@ -108,6 +145,9 @@ export class Api {
     // Refresh a minute before expiry (or at 80% of a short lifetime).
     const inMs = Math.max(5_000, Math.min(r.expiresIn * 800, (r.expiresIn - 60) * 1000));
     this.refreshTimer = setTimeout(() => void this.refresh().catch(() => this.end()), inMs);
+    // <img src> and download links cannot send the Bearer token: files also accept a short cookie,
+    // renewed with every token. Without it only images and downloads fail, so a failure is not fatal.
+    this.fileAccess = this.call("POST", "/api/auth/file-cookie").then(() => {}, () => {});
   }
 
   private end() {

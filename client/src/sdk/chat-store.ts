@@ -1,9 +1,11 @@
-/** Client state: rooms, messages per room (by seq, deduplicated), pending sends, typing, presence, AI streams. */
+/** Client state: rooms, messages per room (by seq, in their current state), pending sends and uploads, typing, presence, AI streams. */
 import { batch } from "solid-js";
-import { createStore, produce } from "solid-js/store";
-import type { ChatMessage, ErrorCode, Friend, RoomSummary, ServerFrame } from "../../../src/protocol/index.ts";
-import { Api } from "./api.ts";
-import { ChatSocket, type ConnectionState } from "./socket.ts";
+import { createStore, produce, reconcile } from "solid-js/store";
+import type { Attachment, ChatMessage, ErrorCode, Friend, ReplyRef, RoomSummary, ServerFrame } from "../../../src/protocol/index.ts";
+import { Api, ApiError, type Upload } from "./api.ts";
+import { humanError, type ErrorTexts } from "./errors.ts";
+import { applyUpdates, countAfterRead, countEvents, mergeMessages, quoteOf } from "./message-state.ts";
+import { ChatSocket, type ChangeFrame, type ConnectionState } from "./socket.ts";
 
 export type SendStatus = "sending" | "sent" | "failed";
 export interface PendingMessage {
@@ -15,6 +17,20 @@ export interface PendingMessage {
   error?: string;
   /** Why the server refused it; `rate_limited`/`unavailable`/`internal` may pass on a retry. */
   code?: ErrorCode;
+  replyTo?: ReplyRef;
+  attachments?: Attachment[];
+}
+/** A file being uploaded for the next message of a room, then waiting to be sent with it. */
+export interface PendingUpload {
+  key: string;
+  room: string;
+  name: string;
+  size: number;
+  /** Bytes sent so far. */
+  sent: number;
+  status: "uploading" | "done" | "failed";
+  attachment?: Attachment;
+  error?: string;
 }
 export interface AiStream {
   streamId: string;
@@ -44,6 +60,9 @@ interface State {
   incoming: { id: string; username: string }[];
   outgoing: { id: string; username: string }[];
   ai: AiStream[];
+  uploads: PendingUpload[];
+  /** The message the next send in a room answers. */
+  replyTo: Record<string, ChatMessage | undefined>;
   active: string | null;
   notice: string | null;
 }
@@ -55,14 +74,39 @@ export function createChat() {
   const api = new Api();
   const [state, set] = createStore<State>({
     connection: "offline", me: null, rooms: [], messages: {}, hasOlder: {}, hasNewer: {}, focus: {}, loaded: {}, pending: [], typing: {}, reads: {}, names: {},
-    friends: [], incoming: [], outgoing: [], ai: [], active: null, notice: null,
+    friends: [], incoming: [], outgoing: [], ai: [], uploads: [], replyTo: {}, active: null, notice: null,
   });
 
-  const addMessages = (room: string, list: ChatMessage[]) =>
-    set("messages", room, (existing = []) => {
-      const bySeq = new Map(existing.map((m) => [m.seq, m]));
-      for (const m of list) bySeq.set(m.seq, m);
-      return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+  /**
+   * Replaces a room's messages with `next`, changing held messages in place (matched by seq): a row
+   * on screen stays the same element when its message changes, so an open editor, picker or focus in
+   * it survives a reaction arriving.
+   */
+  const setMessages = (room: string, next: (existing: ChatMessage[]) => ChatMessage[]) =>
+    set("messages", room, reconcile(next(state.messages[room] ?? []), { key: "seq" }));
+  const addMessages = (room: string, list: ChatMessage[]) => setMessages(room, (existing) => mergeMessages(existing, list));
+  const held = (room: string) => {
+    const list = state.messages[room] ?? [];
+    return (id: string) => list.find((m) => m.id === id);
+  };
+
+  /**
+   * A room's new events: `messages` new ones, `updates` changed ones, up to seq `toSeq`. Counts go
+   * first, against the messages as they were held before.
+   */
+  const applyEvents = (room: string, messages: ChatMessage[], updates: ChatMessage[], toSeq: number) =>
+    batch(() => {
+      set("rooms", (r) => r.id === room, (r) => countEvents(r, state.me?.id, messages, updates, toSeq, held(room)));
+      // Short of the live end, a live message would leave a gap: paging down reaches it.
+      if (messages.length && !state.hasNewer[room]) addMessages(room, messages);
+      if (updates.length) setMessages(room, (existing) => applyUpdates(existing, updates));
+      const reply = state.replyTo[room];
+      const changed = reply && updates.find((u) => u.id === reply.id);
+      if (changed) set("replyTo", room, changed.deleted ? undefined : changed);
+      for (const m of messages) {
+        set("pending", (p) => p.filter((x) => !(x.clientId === m.clientId && m.from === state.me?.id)));
+        setTyping(room, m.from, undefined);
+      }
     });
 
   const refreshSocial = async () => {
@@ -81,20 +125,14 @@ export function createChat() {
         // `ready` carries the most recent rooms only: the rest of the list comes in pages.
         if (f.roomsNext) void refreshRooms().catch(() => {});
         return;
-      case "message":
-        batch(() => {
-          // Short of the live end, a live message would leave a gap: paging down reaches it.
-          if (!state.hasNewer[f.room]) addMessages(f.room, [f]);
-          set("pending", (p) => p.filter((x) => !(x.clientId === f.clientId && f.from === state.me?.id)));
-          set("rooms", (r) => r.id === f.room, produce((r) => {
-            r.lastMessage = f;
-            r.lastSeq = Math.max(r.lastSeq, f.seq);
-            if (f.from === state.me?.id) r.lastReadSeq = r.lastSeq;
-            r.unread = Math.max(0, r.lastSeq - r.lastReadSeq);
-          }));
-          setTyping(f.room, f.from, undefined);
-        });
-        return;
+      case "message": {
+        const { type: _, ...m } = f;
+        return applyEvents(f.room, [m], [], f.seq);
+      }
+      case "updated":
+        return applyEvents(f.room, [], f.messages, f.toSeq);
+      case "resumed":
+        return applyEvents(f.room, f.messages, f.updates ?? [], f.lastSeq);
       case "typing":
         if (f.userId === state.me?.id) return;
         return setTyping(f.room, f.userId, f.on ? f.username : undefined);
@@ -104,10 +142,8 @@ export function createChat() {
         return set("reads", f.room, (r = {}) => ({ ...r, [f.userId]: f.seq }));
       case "room.added": {
         // Its first message can arrive before the announcement, whose summary may predate it.
-        const newest = state.messages[f.room.id]?.at(-1);
-        const room = newest && newest.seq > f.room.lastSeq
-          ? { ...f.room, lastMessage: newest, lastSeq: newest.seq, unread: newest.seq - f.room.lastReadSeq }
-          : f.room;
+        const newer = (state.messages[f.room.id] ?? []).filter((m) => m.seq > f.room.lastSeq);
+        const room = newer.length ? { ...f.room, ...countEvents(f.room, state.me?.id, newer, [], newer.at(-1)!.seq, () => undefined) } : f.room;
         return set("rooms", (rs) => (rs.some((r) => r.id === room.id) ? rs : [room, ...rs]));
       }
       case "room.removed":
@@ -152,18 +188,35 @@ export function createChat() {
     const seq = Math.min(upTo ?? r.lastSeq, r.lastSeq);
     if (seq <= r.lastReadSeq) return;
     socket.frame({ type: "read", room, seq });
-    set("rooms", (x) => x.id === room, { lastReadSeq: seq, unread: Math.max(0, r.lastSeq - seq) });
+    set("rooms", (x) => x.id === room, { lastReadSeq: seq, ...countAfterRead(r, state.me?.id, state.messages[room] ?? [], seq) });
   };
+
+  /** Sends a change (edit, delete, react); a refusal becomes the notice, in words for people. */
+  const change = async (f: ChangeFrame, texts: ErrorTexts): Promise<boolean> => {
+    try {
+      await socket.request(f);
+      return true;
+    } catch (err) {
+      set("notice", humanError(err, texts));
+      return false;
+    }
+  };
+
+  const uploads = new Map<string, Upload>();
+  const outgoing = (p: PendingMessage) => ({
+    clientId: p.clientId, room: p.room, body: p.body, replyTo: p.replyTo?.id, attachments: p.attachments?.map((a) => a.id),
+  });
 
   const start = async () => {
     set("me", api.user);
-    await Promise.all([refreshRooms(), refreshSocial()]);
+    await Promise.all([refreshRooms(), refreshSocial(), api.fileAccess]);
     await socket.reopen();
   };
   api.onSessionEnded = () => {
     socket.close();
     // Nothing of this session's conversations stays for whoever logs in next on this page.
-    set({ me: null, connection: "offline", messages: {}, hasOlder: {}, hasNewer: {}, focus: {}, loaded: {}, pending: [], typing: {}, reads: {}, names: {}, ai: [], active: null });
+    for (const u of uploads.values()) u.abort();
+    set({ me: null, connection: "offline", messages: {}, hasOlder: {}, hasNewer: {}, focus: {}, loaded: {}, pending: [], typing: {}, reads: {}, names: {}, ai: [], uploads: [], replyTo: {}, active: null });
   };
 
   return {
@@ -236,6 +289,11 @@ export function createChat() {
       await this.loadOlder(room);
     },
     clearFocus: (room: string) => set("focus", room, undefined),
+    /** Shows message `seq` highlighted: from what is held, else with the page around it. */
+    async jumpTo(room: string, seq: number) {
+      if (state.messages[room]?.some((m) => m.seq === seq)) set("focus", room, seq);
+      else await this.openAt(room, seq);
+    },
     async loadOlder(room: string) {
       const oldest = state.messages[room]?.[0]?.seq;
       const page = await api.messages(room, oldest, 100);
@@ -254,20 +312,74 @@ export function createChat() {
         });
       });
     },
-    /** Drops a refused message from the pending list (the composer took its text back). */
+    /** Drops a refused message from the pending list (the composer took its text back, the upload chips its files). */
     discard(clientId: string) {
-      set("pending", (p) => p.filter((x) => x.clientId !== clientId));
+      const p = state.pending.find((x) => x.clientId === clientId);
+      const back = (p?.attachments ?? []).map((attachment): PendingUpload => ({
+        key: crypto.randomUUID(), room: p!.room, name: attachment.name, size: attachment.size, sent: attachment.size, status: "done", attachment,
+      }));
+      batch(() => {
+        set("pending", (list) => list.filter((x) => x.clientId !== clientId));
+        if (back.length) set("uploads", (list) => [...list, ...back]);
+      });
     },
+    /** Sends `body` with the room's uploaded files and as a reply to the message being answered, if any. */
     send(room: string, body: string) {
       const clientId = crypto.randomUUID();
-      set("pending", (p) => [...p, { clientId, room, body, status: "sending", createdAt: Date.now() }]);
-      socket.send({ clientId, room, body });
+      const reply = state.replyTo[room];
+      const files = state.uploads.filter((u) => u.room === room && u.status === "done").map((u) => u.attachment!);
+      const p: PendingMessage = { clientId, room, body, status: "sending", createdAt: Date.now() };
+      if (reply) p.replyTo = quoteOf(reply);
+      if (files.length) p.attachments = files;
+      batch(() => {
+        set("pending", (list) => [...list, p]);
+        set("replyTo", room, undefined);
+        set("uploads", (list) => list.filter((u) => !(u.room === room && u.status === "done")));
+      });
+      socket.send(outgoing(p));
     },
     retry(clientId: string) {
       const p = state.pending.find((x) => x.clientId === clientId);
       if (!p) return;
       set("pending", (x) => x.clientId === clientId, { status: "sending", error: undefined });
-      socket.send({ clientId, room: p.room, body: p.body });
+      socket.send(outgoing(p));
+    },
+    /** The next message in `room` answers `m` (undefined: no longer). */
+    replyTo: (room: string, m: ChatMessage | undefined) => set("replyTo", room, m),
+    edit: (room: string, id: string, body: string) =>
+      change({ type: "edit", room, id, body, clientId: crypto.randomUUID() }, {
+        forbidden: "Only its author can edit a message.",
+        conflict: "This message is too old to edit.",
+        not_found: "This message was deleted.",
+      }),
+    remove: (room: string, id: string) =>
+      change({ type: "delete", room, id }, { forbidden: "You can't delete this message.", not_found: "This message was already deleted." }),
+    react: (room: string, id: string, emoji: string, on: boolean) =>
+      change({ type: "react", room, id, emoji, on }, {
+        conflict: "That's as many different reactions as one message can take from you.",
+        not_found: "This message was deleted.",
+      }),
+    /** Uploads a file for the room's next message; its progress and outcome show in `uploads`. */
+    attach(room: string, file: File) {
+      const key = crypto.randomUUID();
+      const upload = api.upload(room, file, (sent) => set("uploads", (u) => u.key === key, "sent", sent));
+      uploads.set(key, upload);
+      set("uploads", (list) => [...list, { key, room, name: file.name, size: file.size, sent: 0, status: "uploading" }]);
+      upload.done.then(
+        (attachment) => set("uploads", (u) => u.key === key, { status: "done", attachment, sent: file.size }),
+        (err) => {
+          if (err instanceof DOMException && err.name === "AbortError") return;
+          set("uploads", (u) => u.key === key, { status: "failed", error: humanError(err, { payload_too_large: "This file is larger than the server accepts." }) });
+        },
+      ).finally(() => uploads.delete(key));
+    },
+    /** Cancels an upload on its way, or drops one done but not sent (the server deletes it). */
+    detach(key: string) {
+      const u = state.uploads.find((x) => x.key === key);
+      if (!u) return;
+      uploads.get(key)?.abort();
+      if (u.attachment) void api.deleteFile(u.attachment.id).catch(() => {});
+      set("uploads", (list) => list.filter((x) => x.key !== key));
     },
     typing(room: string, on: boolean) {
       socket.frame({ type: "typing", room, on });

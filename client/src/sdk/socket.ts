@@ -3,8 +3,8 @@
  * `resume` of every room from its last seq after a reconnect or a seq gap, and an outbox of unsent
  * messages (same clientId on every retry, so nothing doubles).
  */
-import { serverFrameSchema, shouldReconnect, type ClientFrame, type ErrorCode, type ServerFrame } from "../../../src/protocol/index.ts";
-import type { Api } from "./api.ts";
+import { serverFrameSchema, shouldReconnect, type ClientFrame, type ErrorCode, type ServerFrame, type ServerFrameOf } from "../../../src/protocol/index.ts";
+import { ApiError, type Api } from "./api.ts";
 
 export type ConnectionState = "connecting" | "online" | "reconnecting" | "offline";
 
@@ -12,7 +12,15 @@ export interface Outgoing {
   clientId: string;
   room: string;
   body: string;
+  /** The id of the message it answers. */
+  replyTo?: string;
+  /** Upload ids (POST /api/files). */
+  attachments?: string[];
 }
+
+/** Changes to a message, answered by an `ack` (or an `error`) with the same ref. */
+export type ChangeFrame = Extract<ClientFrame, { type: "edit" | "delete" | "react" }>;
+export type Ack = ServerFrameOf<"ack">;
 
 export interface SocketEvents {
   frame(frame: ServerFrame): void;
@@ -28,6 +36,7 @@ export class ChatSocket {
   private stopped = false;
   private outbox = new Map<string, Outgoing>();
   private refs = new Map<string, string>(); // ref -> clientId
+  private calls = new Map<string, { resolve: (ack: Ack) => void; reject: (err: ApiError) => void }>();
   private nextRef = 1;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   /** Highest contiguous seq seen per room; the client resumes from here. */
@@ -47,6 +56,7 @@ export class ChatSocket {
       ws.onclose = (e) => {
         if (this.ws !== ws) return; // a socket closed before a logout and login; a newer one took over
         this.ws = null;
+        this.failCalls();
         if (this.stopped) return;
         if (!shouldReconnect(e.code)) return this.on.state("offline");
         this.retryLater();
@@ -79,6 +89,25 @@ export class ChatSocket {
     if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(f));
   }
 
+  /**
+   * Sends an edit, delete or react and settles with its `ack`, or fails with an ApiError carrying the
+   * server's code. Offline, or when the connection drops first, it fails with `unavailable`: the
+   * outcome is unknown, and all three are safe to repeat (edits carry a clientId, reactions are set
+   * on or off, a second delete is refused).
+   */
+  request(f: ChangeFrame): Promise<Ack> {
+    if (this.ws?.readyState !== WebSocket.OPEN) return Promise.reject(new ApiError(0, "unavailable", "not connected"));
+    const ref = `c${this.nextRef++}`;
+    const done = new Promise<Ack>((resolve, reject) => this.calls.set(ref, { resolve, reject }));
+    this.ws.send(JSON.stringify({ ...f, ref }));
+    return done;
+  }
+
+  private failCalls() {
+    for (const call of this.calls.values()) call.reject(new ApiError(0, "unavailable", "connection lost"));
+    this.calls.clear();
+  }
+
   /** Drop the socket as if the network went away (used by the UI's reconnect and tests). */
   dropConnection() {
     this.ws?.close(4000, "client dropped");
@@ -102,7 +131,10 @@ export class ChatSocket {
     if (this.ws?.readyState !== WebSocket.OPEN) return;
     const ref = `s${this.nextRef++}`;
     this.refs.set(ref, m.clientId);
-    this.ws.send(JSON.stringify({ type: "send", ref, room: m.room, body: m.body, clientId: m.clientId } satisfies ClientFrame));
+    const frame: ClientFrame = { type: "send", ref, room: m.room, body: m.body, clientId: m.clientId };
+    if (m.replyTo) frame.replyTo = m.replyTo;
+    if (m.attachments?.length) frame.attachments = m.attachments;
+    this.ws.send(JSON.stringify(frame));
   }
 
   private resume(room: string) {
@@ -131,17 +163,30 @@ export class ChatSocket {
         this.lastSeq.set(f.room, f.seq);
         return this.on.frame(f);
       }
+      case "updated": {
+        // Changes take seqs too: they count as received, so the next message is no gap.
+        const last = this.lastSeq.get(f.room) ?? 0;
+        if (f.toSeq <= last) return;
+        if (f.fromSeq > last + 1) return this.resume(f.room); // the resume brings them as `updates`
+        this.lastSeq.set(f.room, f.toSeq);
+        return this.on.frame(f);
+      }
       case "resumed": {
-        for (const m of f.messages) {
-          const last = this.lastSeq.get(f.room) ?? 0;
-          if (m.seq !== last + 1) continue;
-          this.lastSeq.set(f.room, m.seq);
-          this.on.frame({ ...m, type: "message" });
-        }
+        // Seqs of changes sit between the messages: the page covers everything up to its lastSeq.
+        // The last page also holds every change up to now, so the newest rev among `updates` was seen.
+        const last = this.lastSeq.get(f.room) ?? 0;
+        const newestChange = f.hasMore ? 0 : Math.max(0, ...(f.updates ?? []).map((m) => m.rev ?? 0));
+        this.lastSeq.set(f.room, Math.max(last, f.lastSeq, newestChange));
+        this.on.frame({ ...f, messages: f.messages.filter((m) => m.seq > last) });
         if (f.hasMore) this.resume(f.room);
         return;
       }
       case "ack": {
+        const call = this.calls.get(f.ref);
+        if (call) {
+          this.calls.delete(f.ref);
+          return call.resolve(f);
+        }
         const clientId = this.refs.get(f.ref);
         if (!clientId) return;
         this.refs.delete(f.ref);
@@ -149,6 +194,11 @@ export class ChatSocket {
         return this.on.acked(clientId, f.id, f.seq);
       }
       case "error": {
+        const call = f.ref ? this.calls.get(f.ref) : undefined;
+        if (call) {
+          this.calls.delete(f.ref!);
+          return call.reject(new ApiError(0, f.code, f.message));
+        }
         const clientId = f.ref ? this.refs.get(f.ref) : undefined;
         if (clientId) {
           this.refs.delete(f.ref!);

@@ -22,11 +22,13 @@ export async function bulkWrite(client: Client, names: IndexNames, docs: readonl
   const byKey = new Map(docs.map((d) => [`${d.index}\u0000${d.id}`, d]));
   await client.helpers.bulk<BulkDoc>({
     datasource: [...docs],
-    onDocument: (d) => [{ [d.op]: { _index: d.index, _id: d.id } } as { index: { _index: string; _id: string } }, d.doc],
+    onDocument: (d) =>
+      d.op === "delete" ? { delete: { _index: d.index, _id: d.id } } : [{ [d.op]: { _index: d.index, _id: d.id } } as { index: { _index: string; _id: string } }, d.doc],
     onDrop: (drop) => {
       const op = Object.values(drop.operation)[0] as { _index: string; _id: string } | undefined;
       const doc = op && byKey.get(`${op._index}\u0000${op._id}`);
       if (drop.status === 409) return; // write-once document already indexed: a replay
+      if (drop.status === 404 && "delete" in drop.operation) return; // removed already (or never indexed)
       if (drop.status === 429 || drop.status >= 500 || !doc) retryable++;
       else rejected.push({ doc, status: drop.status, reason: JSON.stringify(drop.error ?? "").slice(0, 500) });
     },

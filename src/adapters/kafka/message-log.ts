@@ -1,16 +1,24 @@
 import type { AppendResult, ChatMessage, MessageDraft } from "../../domain/model.ts";
 import { errorFields, type Logger } from "../../observability/logger.ts";
-import type { MessageLog, MessageReader } from "../../ports/index.ts";
+import type { ChangeDraft, ChangeResult, MessageChangeLog, MessageLog } from "../../ports/index.ts";
+import type { StoredChanges } from "./cached-change-reader.ts";
+import type { StoredById } from "./replies.ts";
 import type { BatchingProducer } from "./batching-producer.ts";
 import type { RedisPipelineState } from "../redis/pipeline-state.ts";
+import type { RedisChangeState } from "../redis/change-state.ts";
+import type { StoredMessage } from "../../domain/message-state.ts";
 
 /**
  * Scale-out message log. Redis assigns the seq, records the idempotency key and puts the message in
  * its outbox in one atomic step; the message is durable once Kafka acknowledges it. When Kafka
  * cannot take it, it stays in the outbox ("parked", 7 days) and is still accepted: the pipeline
  * worker re-publishes it with backoff. The worker also moves messages from Kafka into MongoDB.
+ *
+ * Changes (edits, deletions, reactions) take the same path: Redis decides them on the message's
+ * current state and assigns the room's next seq in one step (see RedisChangeState), and the
+ * resulting state travels the same topic, keyed by room, acked once Kafka or the outbox has it.
  */
-export class KafkaMessageLog implements MessageLog {
+export class KafkaMessageLog implements MessageLog, MessageChangeLog {
   /** Rooms being seeded from the store, shared by concurrent first appends. */
   private seeding = new Map<string, Promise<void>>();
   /** Set by a failed produce, cleared by a successful one (see publish). */
@@ -20,8 +28,16 @@ export class KafkaMessageLog implements MessageLog {
   constructor(
     private state: RedisPipelineState,
     private producer: BatchingProducer,
-    /** The durable store only: the recent cache is gone whenever the counter is. */
-    private store: MessageReader,
+    /** The durable store only (the recent cache is gone whenever the counter is): each room's newest seq, of a message or a change. */
+    private store: Pick<StoredChanges, "lastSeqs">,
+    /** Changes: their Redis state, and the durable store's copy of a message to seed it from. */
+    private changes: {
+      state: RedisChangeState;
+      /** As stored, replies unresolved (a ReplyRef's snippet must never be copied into a state). */
+      storedById: StoredById;
+      /** Sets replies' ReplyRefs (see replies.ts). */
+      present: (messages: readonly StoredMessage[]) => Promise<ChatMessage[]>;
+    },
     private firstRetryMs: number,
     private log: Logger,
     /**
@@ -47,31 +63,55 @@ export class KafkaMessageLog implements MessageLog {
     return accepted;
   }
 
+  async change(draft: ChangeDraft): Promise<ChangeResult> {
+    const { state, storedById } = this.changes;
+    for (let i = 0; i < 4; i++) {
+      const decided = await state.change(draft);
+      if (decided === "unseeded") {
+        await this.seed(draft.room);
+        continue;
+      }
+      if (decided === "unknown") {
+        // First change of a message that left the recent cache: its state starts as the store has it
+        // (no change of it can be in flight: its Redis state outlives the outbox's records).
+        const stored = (await storedById([draft.messageId])).get(draft.messageId);
+        if (!stored || stored.room !== draft.room) return { status: "not_found" };
+        await state.seed(stored);
+        continue;
+      }
+      if (decided.status === "applied") await this.publish(decided.message, state.outboxKey(decided.message));
+      if (decided.status !== "applied" && decided.status !== "noop") return decided;
+      const [message] = await this.changes.present([decided.message]);
+      return { ...decided, message: message! };
+    }
+    throw new Error(`change to message ${draft.messageId} could not be decided`);
+  }
+
   /**
    * Into Kafka, or parked in the outbox when Kafka cannot take it. While Kafka is down, messages
    * are parked (and acked) at once instead of each waiting out a produce timeout; one of them at a
    * time is tried in the background, and the first that gets through ends the outage.
    */
-  private async publish(message: ChatMessage): Promise<void> {
+  private async publish(message: ChatMessage, key = message.id): Promise<void> {
     if (!this.kafkaDown) {
       try {
         await this.producer.send(message);
-        this.state.release(message.id);
+        this.state.release(key);
         return;
       } catch (err) {
         if (!this.kafkaDown) this.log.warn("kafka unavailable, parking messages", errorFields(err));
         this.kafkaDown = true;
       }
     }
-    await this.state.park(message.id, Date.now() + this.firstRetryMs);
-    if (!this.probing) void this.probe(message);
+    await this.state.park(key, Date.now() + this.firstRetryMs);
+    if (!this.probing) void this.probe(message, key);
   }
 
-  private async probe(message: ChatMessage) {
+  private async probe(message: ChatMessage, key: string) {
     this.probing = true;
     try {
       await this.producer.send(message);
-      this.state.release(message.id); // else the retry loop would publish it again (harmless)
+      this.state.release(key); // else the retry loop would publish it again (harmless)
       if (this.kafkaDown) this.log.info("kafka available again");
       this.kafkaDown = false;
     } catch {
@@ -105,7 +145,7 @@ export class KafkaMessageLog implements MessageLog {
     if (!p) {
       p = (async () => {
         await this.settle();
-        const max = (await this.store.latest([room])).get(room)?.seq ?? 0;
+        const max = (await this.store.lastSeqs([room])).get(room) ?? 0;
         await this.state.seedSeq(room, max);
       })().finally(() => this.seeding.delete(room));
       this.seeding.set(room, p);

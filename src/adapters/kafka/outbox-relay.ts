@@ -4,7 +4,7 @@
  * a failed publish is retried with exponential backoff up to the configured cap.
  */
 import type { BatchingProducer } from "./batching-producer.ts";
-import type { RedisPipelineState } from "../redis/pipeline-state.ts";
+import { outboxKey, type RedisPipelineState } from "../redis/pipeline-state.ts";
 import { errorFields, type Logger } from "../../observability/logger.ts";
 import { backoffMs } from "../../domain/backoff.ts";
 
@@ -24,7 +24,7 @@ export function startOutboxRelay(opts: { state: RedisPipelineState; producer: Ba
         claimed = due.length;
         const results = await Promise.allSettled(due.map((e) => producer.send(e.message)));
         const ok = due.filter((_, i) => results[i]!.status === "fulfilled");
-        await state.published(ok.map((e) => e.message.id));
+        await state.published(ok.map(outboxKey));
         await state.retryLater(
           due
             .filter((_, i) => results[i]!.status === "rejected")

@@ -5,6 +5,9 @@ import type { FromPipelineWorker, ToPipelineWorker } from "./pipeline-protocol.t
 import type { RedisConnection } from "../redis/connection.ts";
 import { BatchingProducer } from "./batching-producer.ts";
 import { CachedMessageReader } from "./cached-reader.ts";
+import { CachedChangeReader, type StoredChanges } from "./cached-change-reader.ts";
+import { RedisChangeState } from "../redis/change-state.ts";
+import { replyResolver } from "./replies.ts";
 import { createKafka, ensureTopics } from "./kafka-client.ts";
 import { KafkaMessageLog } from "./message-log.ts";
 import { RedisPipelineState } from "../redis/pipeline-state.ts";
@@ -18,17 +21,22 @@ export interface KafkaPipelineConfig {
   config: Config & { KAFKA_BROKERS: string[]; REDIS_URL: string; MONGODB_URI: string };
   redis: RedisConnection;
   store: MessageReader;
+  /** The durable store's changes (MongoDB); the pipeline returns them with the ones in flight laid over. */
+  storeChanges: StoredChanges;
   /** The durable room store; the pipeline returns it with senders' own reads laid over it. */
   rooms: RoomStore;
   log: Logger;
 }
 
 /** The scale-out message path: Redis seq + Kafka log + a worker that persists into MongoDB. */
-export function createKafkaPipeline({ config, redis, store, rooms, log }: KafkaPipelineConfig) {
+export function createKafkaPipeline({ config, redis, store, storeChanges, rooms, log }: KafkaPipelineConfig) {
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, requestTimeoutMs: config.STORAGE_TIMEOUT_MS }, log);
   const state = new RedisPipelineState(redis.cmd, config.KAFKA_MESSAGES_TOPIC);
   const producer = new BatchingProducer(kafka, config.KAFKA_MESSAGES_TOPIC, 5000);
-  const reader = new CachedMessageReader(store, state);
+  const changeState = new RedisChangeState(redis.cmd, state);
+  const storedById = (ids: readonly string[]) => storeChanges.byIds(ids);
+  const present = replyResolver(changeState, storedById);
+  const reader = new CachedMessageReader(store, state, changeState, present);
   // A topic that never had a record has nothing in flight: no need to wait (a fresh deployment).
   const neverUsed = async () => {
     const admin = kafka.admin();
@@ -54,7 +62,7 @@ export function createKafkaPipeline({ config, redis, store, rooms, log }: KafkaP
       clean = status?.lag === 0 ? clean + 1 : 0;
     }
   };
-  const messageLog = new KafkaMessageLog(state, producer, store, config.PARKED_RETRY_MS, log, persisted);
+  const messageLog = new KafkaMessageLog(state, producer, storeChanges, { state: changeState, storedById, present }, config.PARKED_RETRY_MS, log, persisted);
   let status: Extract<FromPipelineWorker, { kind: "status" }> | null = null;
   // Persistence is healthy while it has nothing to do or keeps moving; a backlog that stops
   // shrinking (a store that takes no writes, a stuck worker) turns health red after a while.
@@ -127,5 +135,12 @@ export function createKafkaPipeline({ config, redis, store, rooms, log }: KafkaP
       };
     },
   };
-  return { log: messageLog, reader, rooms: new OwnReadRoomStore(rooms, state), lifecycle };
+  return {
+    log: messageLog,
+    reader,
+    changes: messageLog,
+    changeReader: new CachedChangeReader(storeChanges, changeState, state, present),
+    rooms: new OwnReadRoomStore(rooms, state),
+    lifecycle,
+  };
 }

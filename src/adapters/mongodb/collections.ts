@@ -6,6 +6,8 @@
  */
 import { MongoBulkWriteError, MongoServerError, type Collection, type Db, type IndexDescription } from "mongodb";
 import type { ChatMessage, RoomKind } from "../../domain/model.ts";
+import type { Attachment, Reaction } from "../../protocol/index.ts";
+import type { StoredMessage } from "../../domain/message-state.ts";
 
 export interface UserDoc {
   _id: string;
@@ -68,7 +70,26 @@ export interface MessageDoc {
   clientId: string;
   createdAt: number;
   incomplete?: boolean;
+  /** The id of the message it answers; readers resolve the ReplyRef from that message as it is now. */
+  replyTo?: string;
+  mentions?: string[];
+  attachments?: Attachment[];
+  editedAt?: number;
+  /** A tombstone: the fields above that carried content are gone from the document, not hidden. */
+  deleted?: boolean;
+  reactions?: Reaction[];
+  /** The seq of the last change applied (see MongoMessageStore): a replayed older change never overwrites a newer state. */
+  rev?: number;
+  /**
+   * Set on a change's slot in the room's stream (MongoDB without Kafka, see MongoMessageChangeLog):
+   * not a message; readers skip it (NOT_EVENT). An edit's slot keeps its resulting state (to finish
+   * a retried edit) until the message is deleted.
+   */
+  event?: { message: string; state?: MessageDoc };
 }
+
+/** The filter that keeps changes' slots out of message reads. */
+export const NOT_EVENT = { event: { $exists: false } } as const;
 
 export interface Collections {
   users: Collection<UserDoc>;
@@ -115,6 +136,8 @@ const INDEXES: Record<keyof Collections, IndexDescription[]> = {
     { key: { room: 1, seq: 1 }, name: "room_seq_unique", unique: true },
     // Idempotent sends: a clientId is unique per sender and room.
     { key: { from: 1, room: 1, clientId: 1 }, name: "from_room_client_unique", unique: true },
+    // `resume` asks which older messages changed after a seq (MessageChangeReader.changedAfter).
+    { key: { room: 1, rev: 1 }, name: "room_rev" },
   ],
 };
 
@@ -152,34 +175,32 @@ export function isDuplicateKey(err: unknown): boolean {
   return err instanceof MongoServerError && err.code === DUPLICATE_KEY;
 }
 
-export function messageToDoc(m: ChatMessage): MessageDoc {
-  const doc: MessageDoc = {
-    _id: m.id,
-    room: m.room,
-    seq: m.seq,
-    from: m.from,
-    fromName: m.fromName,
-    body: m.body,
-    clientId: m.clientId,
-    createdAt: m.createdAt,
-  };
-  if (m.incomplete) doc.incomplete = true;
-  return doc;
+/** The optional lifecycle fields, copied only when present (a plain message stays as small as before). */
+const OPTIONAL_FIELDS = ["incomplete", "mentions", "attachments", "editedAt", "deleted", "reactions", "rev"] as const;
+
+function copyOptional<T extends object>(from: object, to: T): T {
+  const src = from as Record<string, unknown>;
+  for (const f of OPTIONAL_FIELDS) {
+    const v = src[f];
+    if (v === undefined || v === null || v === false || (Array.isArray(v) && v.length === 0)) continue;
+    (to as Record<string, unknown>)[f] = v;
+  }
+  return to;
 }
 
-export function docToMessage(d: MessageDoc): ChatMessage {
-  const m: ChatMessage = {
-    id: d._id,
-    room: d.room,
-    seq: d.seq,
-    from: d.from,
-    fromName: d.fromName,
-    body: d.body,
-    createdAt: d.createdAt,
-    clientId: d.clientId,
-  };
-  if (d.incomplete) m.incomplete = true;
-  return m;
+/** The one message <-> document mapping (the log, the store, the readers and the export all use it). */
+export function messageToDoc(m: StoredMessage): MessageDoc {
+  const doc: MessageDoc = { _id: m.id, room: m.room, seq: m.seq, from: m.from, fromName: m.fromName, body: m.body, clientId: m.clientId, createdAt: m.createdAt };
+  const replyTo = m.deleted ? undefined : (m.replyToId ?? m.replyTo?.id);
+  if (replyTo) doc.replyTo = replyTo;
+  return copyOptional(m, doc);
+}
+
+/** A reply comes back with `replyToId`: the reader resolves it (withReplies). */
+export function docToMessage(d: MessageDoc): StoredMessage {
+  const m: StoredMessage = { id: d._id, room: d.room, seq: d.seq, from: d.from, fromName: d.fromName, body: d.body, createdAt: d.createdAt, clientId: d.clientId };
+  if (d.replyTo) m.replyToId = d.replyTo;
+  return copyOptional(d, m);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { MongoBulkWriteError, type Db } from "mongodb";
 import { messageOf, type AppendResult, type ChatMessage, type MessageDraft } from "../../domain/model.ts";
 import type { MessageLog } from "../../ports/index.ts";
+import { storedOf, withoutReplyId } from "../../domain/message-state.ts";
 import { collections, docToMessage, DURABLE_WRITE, isDuplicateKey, messageToDoc, type Collections } from "./collections.ts";
 import { ReadCursors } from "./read-cursors.ts";
 
@@ -106,12 +107,12 @@ export class MongoMessageLog implements MessageLog {
 
     for (let attempt = 1; todo.length > 0; attempt++) {
       const base = this.lastSeq.get(room) ?? (await this.maxSeq(room));
-      const docs = todo.map((p, i) => messageToDoc(messageOf(p.draft, base + 1 + i)));
+      const docs = todo.map((p, i) => messageToDoc(storedOf(p.draft, base + 1 + i)));
       try {
         // Ordered: stops at the first failure, so what got in is always a prefix (no holes).
         await this.c.messages.insertMany(docs, { ordered: true, ...DURABLE_WRITE });
         this.lastSeq.set(room, base + docs.length);
-        docs.forEach((d, i) => outcome.set(todo[i]!, { message: docToMessage(d), duplicate: false }));
+        docs.forEach((d, i) => outcome.set(todo[i]!, { message: messageOf(todo[i]!.draft, d.seq), duplicate: false }));
         todo = [];
       } catch (err) {
         this.lastSeq.delete(room);
@@ -151,7 +152,7 @@ export class MongoMessageLog implements MessageLog {
     return todo.filter((p) => {
       const doc = byKey.get(clientKey(p.draft));
       if (!doc) return true;
-      outcome.set(p, { message: docToMessage(doc), duplicate: doc._id !== p.draft.id });
+      outcome.set(p, { message: withoutReplyId(docToMessage(doc)), duplicate: doc._id !== p.draft.id });
       return false;
     });
   }

@@ -2,10 +2,11 @@
  * Bulk persistence of messages that already have their seq (assigned upstream, e.g. by the Kafka
  * pipeline). Worker-safe: imports only the driver and plain modules.
  */
-import { MongoBulkWriteError, type Db } from "mongodb";
+import { MongoBulkWriteError, type AnyBulkWriteOperation, type Db } from "mongodb";
 import type { ChatMessage } from "../../domain/model.ts";
-import { CursorWriter, cursorKey, newestBySender, type CursorMove } from "./read-cursors.ts";
-import { collections, DURABLE_WRITE, isDuplicateKey, messageToDoc, type Collections } from "./collections.ts";
+import { newestStates } from "../../domain/message-state.ts";
+import { CursorWriter, cursorKey, MAX_UPDATES_PER_COMMAND, newestBySender, type CursorMove } from "./read-cursors.ts";
+import { collections, DURABLE_WRITE, isDuplicateKey, messageToDoc, type Collections, type MessageDoc } from "./collections.ts";
 
 /**
  * Writes per command: FerretDB inserts in chunks of 100 and struggles with very large commands;
@@ -65,20 +66,56 @@ export class MongoMessageStore {
 
   /**
    * Idempotent by message id: an insert that hits the stored _id is a replay or redelivery and
-   * leaves the stored message as it is. Also moves each sender's read cursor up to their newest
-   * message here ($max), now or (deferCursorMoves) at the next flush. Resolves once the writes are
+   * leaves the stored message as it is. Changed states (messages with a `rev`, see
+   * RedisChangeState) replace the stored document only when it has an older rev, so replays,
+   * redeliveries and any arrival order end in the state of the highest rev. Also moves each
+   * sender's read cursor up to their newest new message here ($max), now or (deferCursorMoves) at
+   * the next flush. Resolves once the writes are
    * durable; rejects on any error but a duplicate.
    */
   async bulkUpsert(messages: ChatMessage[]): Promise<BulkUpsertResult> {
+    const fresh = messages.filter((m) => m.rev === undefined);
     const conflicts: ChatMessage[] = [];
-    for (let i = 0; i < messages.length; i += MAX_OPS_PER_COMMAND) {
-      conflicts.push(...(await this.insertChunk(messages.slice(i, i + MAX_OPS_PER_COMMAND))));
+    for (let i = 0; i < fresh.length; i += MAX_OPS_PER_COMMAND) {
+      conflicts.push(...(await this.insertChunk(fresh.slice(i, i + MAX_OPS_PER_COMMAND))));
     }
-    const ok = conflicts.length === 0 ? messages : messages.filter((m) => !conflicts.includes(m));
+    const ok = conflicts.length === 0 ? fresh : fresh.filter((m) => !conflicts.includes(m));
     // Unordered $max updates (see ReadCursors for FerretDB's caveat on concurrent moves).
     if (this.deferred) this.defer(newestBySender(ok));
     else await this.cursors.move(newestBySender(ok));
-    return { stored: ok.length, conflicts };
+    const states = newestStates(messages.filter((m) => m.rev !== undefined));
+    // Replacements are update statements: as many per command as cursor moves (FerretDB's pool).
+    for (let i = 0; i < states.length; i += MAX_UPDATES_PER_COMMAND) await this.applyStates(states.slice(i, i + MAX_UPDATES_PER_COMMAND));
+    return { stored: ok.length + states.length, conflicts };
+  }
+
+  /**
+   * Replaces each document whose rev is older (a delete's replacement has no body, reply,
+   * mentions, attachments or reactions left: erased, not hidden), then inserts the states whose
+   * document is missing (their original message is still parked upstream; its insert will then be
+   * a duplicate). No upserts: on FerretDB each one scans the collection.
+   */
+  private async applyStates(states: ChatMessage[]) {
+    const replace = states.map(
+      (m): AnyBulkWriteOperation<MessageDoc> => ({
+        replaceOne: { filter: { _id: m.id, $or: [{ rev: { $exists: false } }, { rev: { $lt: m.rev! } }] }, replacement: messageToDoc(m) },
+      }),
+    );
+    for (let attempt = 1; ; attempt++) {
+      await this.c.messages.bulkWrite(replace, { ordered: false, ...DURABLE_WRITE });
+      const present = new Set(
+        (await this.c.messages.find({ _id: { $in: states.map((m) => m.id) } }, { projection: { _id: 1 } }).toArray()).map((d) => d._id),
+      );
+      const missing = states.filter((m) => !present.has(m.id));
+      if (missing.length === 0) return;
+      try {
+        await this.c.messages.insertMany(missing.map(messageToDoc), { ordered: false, ...DURABLE_WRITE });
+        return;
+      } catch (err) {
+        // Inserted meanwhile (a redelivery on another member during a rebalance): replace again.
+        if (!isDuplicateKey(err) || attempt >= 3) throw err;
+      }
+    }
   }
 
   /** Inserts what is not stored yet; returns the conflicts. */

@@ -1,6 +1,8 @@
 import type { EngineHealth, Lifecycle } from "../../ports/index.ts";
 import { MongoAccountStore } from "./account-store.ts";
 import { collections } from "./collections.ts";
+import { MongoMessageChangeReader } from "./change-reader.ts";
+import { MongoMessageChangeLog } from "./change-log.ts";
 import { MongoConnection, type MongoConnectionOptions } from "./connection.ts";
 import { MongoMessageLog } from "./message-log.ts";
 import { MongoMessageReader } from "./message-reader.ts";
@@ -16,6 +18,10 @@ export interface MongoStorage {
   social: MongoSocialStore;
   rooms: MongoRoomStore;
   reader: MongoMessageReader;
+  /** Changes as the store has them (under Kafka, the pipeline lays the ones in flight over it). */
+  changeReader: MongoMessageChangeReader;
+  /** Changes for "MongoDB without Kafka"; unused when Kafka assigns seqs. */
+  changes: MongoMessageChangeLog;
   /** The log for "MongoDB without Kafka"; unused (never started) when Kafka assigns seqs. */
   log: MongoMessageLog;
   messages: MongoMessageStore;
@@ -35,6 +41,8 @@ export function createMongoStorage(options: MongoConnectionOptions): MongoStorag
     social: new MongoSocialStore(db),
     rooms: new MongoRoomStore(db, cursors),
     reader: new MongoMessageReader(db),
+    changeReader: new MongoMessageChangeReader(db),
+    changes: new MongoMessageChangeLog(db),
     log,
     messages: new MongoMessageStore(db),
     lifecycle: {

@@ -9,7 +9,7 @@ import { LuaScript } from "./lua-script.ts";
  * not in the store yet (its seq is still in the room's unpersisted set): readers rely on the cache
  * for exactly those. KEYS: recent, unpersisted.
  */
-const TRIM = (recent: string, unpersisted: string, keep: string) => `
+export const TRIM = (recent: string, unpersisted: string, keep: string) => `
 local card = redis.call('ZCARD', ${recent})
 local excess = card - tonumber(${keep})
 if excess > 0 then
@@ -58,12 +58,14 @@ return {1, msg.seq}
 `);
 
 /**
- * The store has these seqs of a room now: they no longer pin the recent cache.
- * KEYS: recent, unpersisted. ARGV: recent size, seq...
+ * The store has these seqs of a room now (a message's seq, a change's rev): they no longer pin the
+ * recent cache and the room's index of recent changes.
+ * KEYS: recent, unpersisted, changes. ARGV: recent size, seq...
  */
 export const PERSISTED = new LuaScript(`
 for i = 2, #ARGV do redis.call('ZREM', KEYS[2], ARGV[i]) end
 ${TRIM("KEYS[1]", "KEYS[2]", "ARGV[1]")}
+${TRIM("KEYS[3]", "KEYS[2]", "ARGV[1]")}
 return 0
 `);
 

@@ -8,6 +8,7 @@
  *   retry loop publishes it with backoff.
  */
 import { messageOf, type ChatMessage, type MessageDraft } from "../../domain/model.ts";
+import { storedOf, withoutReplyId, type StoredMessage } from "../../domain/message-state.ts";
 import { messageSchema } from "../../protocol/index.ts";
 import type { RedisClient } from "./connection.ts";
 import { ACCEPT, CLAIM, PERSISTED } from "./pipeline-scripts.ts";
@@ -26,6 +27,13 @@ export const pipelineKeys = (topic: string) => ({
   /** Written by releases before idempotency per room (see ACCEPT). */
   legacyIdem: (from: string, clientId: string) => `idem:${from}:${clientId}`,
   recent: (room: string) => `recent:${room}`,
+  /** A changed message's current state (see change-state.ts). */
+  state: (room: string, id: string) => `msgstate:${room}:${id}`,
+  /** A room's recently changed messages: rev -> id, never trimmed past an unpersisted change. */
+  changes: (room: string) => `changes:${room}`,
+  /** Per (editor, room, clientId), like sends' idem. */
+  editIdem: (by: string, room: string, clientId: string) => `idem-edit:${by}:${room}:${clientId}`,
+  idemPrefix: "idem:",
   unpersisted: (room: string) => `unpersisted:${room}`,
   ownReads: (user: string) => `ownread:${user}`,
   outbox: `outbox:${topic}`,
@@ -34,10 +42,15 @@ export const pipelineKeys = (topic: string) => ({
   epoch: `pipeline:${topic}:epoch`,
 });
 
-export const decodeMessage = (json: string): ChatMessage => messageSchema.parse(JSON.parse(json));
+/** What the pipeline keeps and carries (Redis, Kafka records): replies hold their target's id (see StoredMessage). */
+const storedMessageSchema = messageSchema.extend({ replyToId: z.string().optional() });
+export const decodeMessage = (json: string): StoredMessage => storedMessageSchema.parse(JSON.parse(json));
 
-const outboxRecord = z.object({ message: messageSchema, attempts: z.number().int().min(0) });
+/** `key` is set for a change: `<message id>@<rev>` (a message may have several changes in flight). */
+const outboxRecord = z.object({ message: storedMessageSchema, attempts: z.number().int().min(0), key: z.string().optional() });
 export type OutboxEntry = z.infer<typeof outboxRecord>;
+/** The id of an outbox entry: its queue member and record key suffix. */
+export const outboxKey = (e: OutboxEntry): string => e.key ?? e.message.id;
 
 export type Accepted = { message: ChatMessage; duplicate: boolean } | "unseeded";
 
@@ -66,7 +79,7 @@ export class RedisPipelineState {
   /** Seq, idempotency record, cache and outbox entry in one atomic step (see ACCEPT). */
   async accept(d: MessageDraft, now = Date.now()): Promise<Accepted> {
     const k = this.keys;
-    const draft = { id: d.id, room: d.room, from: d.from, fromName: d.fromName, body: d.body, createdAt: d.createdAt, clientId: d.clientId, ...(d.incomplete ? { incomplete: true } : {}) };
+    const { seq: _, ...draft } = storedOf(d, 0);
     const [status, json] = (await ACCEPT.run(
       this.redis,
       [k.idem(d.from, d.room, d.clientId), k.seq(d.room), k.recent(d.room), k.unpersisted(d.room), k.outbox, k.outboxRecordPrefix + d.id, k.ownReads(d.from), k.legacyIdem(d.from, d.clientId)],
@@ -76,7 +89,7 @@ export class RedisPipelineState {
     // New: only its seq comes back (the draft is here), so nothing is parsed or validated again.
     // A duplicate is the stored original: read from Redis, so validated.
     if (status === 1) return { message: messageOf(d, Number(json)), duplicate: false };
-    return { message: decodeMessage(String(json)), duplicate: true };
+    return { message: withoutReplyId(decodeMessage(String(json))), duplicate: true };
   }
 
   /** room → the seq of the user's newest accepted message there (see ACCEPT). */
@@ -116,6 +129,12 @@ export class RedisPipelineState {
     return rows.map(decodeMessage);
   }
 
+  /** The seq of the oldest message in a room's recent cache: the cache holds every message from there on. */
+  async recentOldest(room: string): Promise<number | undefined> {
+    const [oldest] = await this.redis.zRangeWithScores(this.keys.recent(room), 0, 0);
+    return oldest?.score;
+  }
+
   /** Oldest first, seq > after. */
   async recentAfter(room: string, after: number, limit: number): Promise<ChatMessage[]> {
     const rows = await this.redis.zRange(this.keys.recent(room), `(${after}`, "+inf", { BY: "SCORE", LIMIT: { offset: 0, count: limit } });
@@ -141,22 +160,24 @@ export class RedisPipelineState {
     const tx = this.redis.multi();
     for (const { entry, retryAt } of entries) {
       // XX: an entry released meanwhile (its first publish got through after all) stays released.
-      tx.set(this.keys.outboxRecordPrefix + entry.message.id, JSON.stringify(entry), { condition: "XX", expiration: { type: "KEEPTTL" } });
-      tx.zAdd(this.keys.outbox, { score: retryAt, value: entry.message.id }, { condition: "XX" });
+      tx.set(this.keys.outboxRecordPrefix + outboxKey(entry), JSON.stringify(entry), { condition: "XX", expiration: { type: "KEEPTTL" } });
+      tx.zAdd(this.keys.outbox, { score: retryAt, value: outboxKey(entry) }, { condition: "XX" });
     }
     await tx.exec();
   }
 
-  /** The store has these messages now: they stop pinning their rooms' recent caches. */
+  /** The store has these messages (or changed states, by rev) now: they stop pinning their rooms' caches. */
   async persisted(messages: readonly ChatMessage[]): Promise<void> {
     const byRoom = new Map<string, number[]>();
     for (const m of messages) {
+      const seq = m.rev ?? m.seq;
       const seqs = byRoom.get(m.room);
-      if (seqs) seqs.push(m.seq);
-      else byRoom.set(m.room, [m.seq]);
+      if (seqs) seqs.push(seq);
+      else byRoom.set(m.room, [seq]);
     }
+    const k = this.keys;
     await Promise.all(
-      [...byRoom].map(([room, seqs]) => PERSISTED.run(this.redis, [this.keys.recent(room), this.keys.unpersisted(room)], [RECENT_PER_ROOM, ...seqs])),
+      [...byRoom].map(([room, seqs]) => PERSISTED.run(this.redis, [k.recent(room), k.unpersisted(room), k.changes(room)], [RECENT_PER_ROOM, ...seqs])),
     );
   }
 }

@@ -1,7 +1,7 @@
 import { Database } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import type { ChatMessage } from "../../domain/model.ts";
+import type { Attachment, ChatMessage } from "../../domain/model.ts";
 import { migrate } from "./migrations.ts";
 
 export type Synchronous = "FULL" | "NORMAL";
@@ -39,8 +39,21 @@ export interface MessageRow {
   client_id: string;
   created_at: number;
   incomplete: number;
+  // Migration 5: the message lifecycle.
+  reply_to: string | null;
+  /** JSON array of user ids. */
+  mentions: string | null;
+  /** JSON array of Attachment. */
+  attachments: string | null;
+  edited_at: number | null;
+  deleted: number;
+  rev: number | null;
 }
 
+/**
+ * The stored columns of a message. Its `replyTo` and `reactions` live in other rows: see
+ * message-state.ts, which every reader goes through.
+ */
 export function rowToMessage(r: MessageRow): ChatMessage {
   const m: ChatMessage = {
     id: r.id,
@@ -53,5 +66,10 @@ export function rowToMessage(r: MessageRow): ChatMessage {
     clientId: r.client_id,
   };
   if (r.incomplete) m.incomplete = true;
+  if (r.mentions) m.mentions = JSON.parse(r.mentions) as string[];
+  if (r.attachments) m.attachments = JSON.parse(r.attachments) as Attachment[];
+  if (r.edited_at !== null) m.editedAt = r.edited_at;
+  if (r.deleted) m.deleted = true;
+  if (r.rev !== null) m.rev = r.rev;
   return m;
 }

@@ -1,5 +1,6 @@
 import type { Database } from "bun:sqlite";
-import { rebuildSearch, SEARCH_SCHEMA } from "./search-schema.ts";
+import { linkSearchRows, rebuildSearch, SEARCH_SCHEMA, SEARCH_TRIGGERS_V5 } from "./search-schema.ts";
+import { UPLOADS_SCHEMA } from "./upload-schema.ts";
 
 /**
  * The SQLite schema as an ordered list of migrations. `PRAGMA user_version` records the last one
@@ -80,6 +81,44 @@ DROP INDEX IF EXISTS messages_client;
       rebuildSearch(db);
     },
   },
+  {
+    version: 5,
+    // Messages are stored in their current state; every change takes the room's next seq (the
+    // writer counts message_changes too), recorded as the message's rev. Reactions are rows so a
+    // toggle is idempotent by primary key; an edit's clientId is unique like a send's.
+    name: "message lifecycle: replies, mentions, attachments, edits, deletions, reactions",
+    up: (db) => {
+      db.exec(`
+ALTER TABLE messages ADD COLUMN reply_to TEXT;
+ALTER TABLE messages ADD COLUMN mentions TEXT;
+ALTER TABLE messages ADD COLUMN attachments TEXT;
+ALTER TABLE messages ADD COLUMN edited_at INTEGER;
+ALTER TABLE messages ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN rev INTEGER;
+ALTER TABLE messages ADD COLUMN search_rowid INTEGER;
+CREATE INDEX messages_changed ON messages (room_id, rev) WHERE rev IS NOT NULL;
+CREATE TABLE reactions (
+  message_id TEXT NOT NULL, user_id TEXT NOT NULL, emoji TEXT NOT NULL, room_id TEXT NOT NULL,
+  seq INTEGER NOT NULL, at INTEGER NOT NULL,
+  PRIMARY KEY (message_id, user_id, emoji)
+) WITHOUT ROWID;
+CREATE TABLE message_changes (
+  room_id TEXT NOT NULL, seq INTEGER NOT NULL, message_id TEXT NOT NULL, kind TEXT NOT NULL,
+  by_id TEXT NOT NULL, client_id TEXT, at INTEGER NOT NULL,
+  PRIMARY KEY (room_id, seq)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX message_changes_client ON message_changes (by_id, room_id, client_id) WHERE client_id IS NOT NULL;
+-- Who is mentioned where (not by themselves), for exact mention counts without reading messages.
+CREATE TABLE message_mentions (
+  room_id TEXT NOT NULL, user_id TEXT NOT NULL, seq INTEGER NOT NULL,
+  PRIMARY KEY (room_id, user_id, seq)
+) WITHOUT ROWID;
+${SEARCH_TRIGGERS_V5}
+`);
+      linkSearchRows(db);
+    },
+  },
+  { version: 6, name: "uploaded files", up: UPLOADS_SCHEMA },
 ];
 
 export const schemaVersion = (db: Database): number =>

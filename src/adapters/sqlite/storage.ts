@@ -12,6 +12,7 @@ import { SqliteRoomStore } from "./room-store.ts";
 import { SqliteSocialStore } from "./social-store.ts";
 import { SqliteWriterClient } from "./writer-client.ts";
 import { SqliteSearchIndex } from "./search-index.ts";
+import { SqliteUploadRegistry } from "./upload-registry.ts";
 import { WORKER_URLS } from "../../worker-urls.ts";
 
 const WRITER_WORKER = WORKER_URLS.sqliteWriter;
@@ -37,13 +38,19 @@ export function createSqliteStorage(dataDir: string, settings: SqliteSettings, l
     // Red while the writer is down: no message can be stored until it is back.
     health: async (): Promise<EngineHealth> => ({ name: "sqlite", ok: writer.worker.isUp, path, pendingWrites: writer.inFlight, ...connectionSettings(db) }),
   };
+  const messages = new SqliteMessageLog(writer);
+  const reader = new SqliteMessageReader(db);
   return {
     accounts: new SqliteAccountStore(db),
     social: new SqliteSocialStore(db),
     rooms: new SqliteRoomStore(db, writer),
-    log: new SqliteMessageLog(writer),
-    reader: new SqliteMessageReader(db),
+    log: messages,
+    reader,
+    // Changes go through the same writer batches as new messages (one seq counter, one transaction).
+    changes: messages,
+    changeReader: reader,
     search: new SqliteSearchIndex(db),
+    uploads: new SqliteUploadRegistry(db),
     lifecycle,
   };
 }

@@ -1,5 +1,6 @@
 import { messageOf, type AppendResult, type MessageDraft } from "../../domain/model.ts";
 import type { Logger } from "../../observability/logger.ts";
+import type { ChangeDraft, ChangeResult } from "../../ports/index.ts";
 import { SupervisedWorker } from "../../workers/supervised-worker.ts";
 import type { SqliteSettings } from "./database.ts";
 import type { FromWriter, ToWriter, WriteOp, WriteResult } from "./writer-protocol.ts";
@@ -51,6 +52,12 @@ export class SqliteWriterClient {
     // A new message comes back as its seq: the message is the draft this thread already holds.
     if ("seq" in r) return { message: messageOf(draft, r.seq), duplicate: false };
     return { message: (r as Extract<OkResult, { duplicate: unknown }>).duplicate, duplicate: true };
+  }
+
+  /** Applies an edit, deletion or reaction in the next batch, with the room's next seq. */
+  async change(draft: ChangeDraft): Promise<ChangeResult> {
+    const r = await this.write({ op: "change", draft });
+    return (r as Extract<OkResult, { change: unknown }>).change;
   }
 
   async advanceRead(room: string, userId: string, seq: number): Promise<number> {

@@ -1,10 +1,12 @@
 import type { ChatMessage, MessageDraft } from "../../domain/model.ts";
+import type { ChangeDraft, ChangeResult } from "../../ports/index.ts";
 import type { SqliteSettings } from "./database.ts";
 
 /** Messages between the socket thread and the SQLite writer worker. */
 export type WriteOp =
   | { op: "append"; rid: number; draft: MessageDraft }
-  | { op: "read"; rid: number; room: string; userId: string; seq: number };
+  | { op: "read"; rid: number; room: string; userId: string; seq: number }
+  | { op: "change"; rid: number; draft: ChangeDraft };
 
 /**
  * A new message comes back as its seq only: the caller holds the draft it sent. A duplicate comes
@@ -14,6 +16,7 @@ export type WriteResult =
   | { rid: number; ok: true; seq: number }
   | { rid: number; ok: true; duplicate: ChatMessage }
   | { rid: number; ok: true; cursor: number }
+  | { rid: number; ok: true; change: ChangeResult }
   | { rid: number; ok: false; error: string };
 
 /**

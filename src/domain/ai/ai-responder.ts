@@ -116,7 +116,8 @@ export class AiResponder {
   private async context(room: string, beforeSeq: number): Promise<AiTurn[]> {
     if (this.s.contextMessages === 0) return [];
     const recent = await this.reader.before(room, beforeSeq, this.s.contextMessages);
-    return recent.reverse().map((m) =>
+    // A deleted message has nothing left to tell the model.
+    return recent.filter((m) => !m.deleted).reverse().map((m) =>
       m.from === BOT_USER_ID ? { role: "model", text: m.body } : { role: "user", text: `${m.fromName}: ${m.body}` },
     );
   }

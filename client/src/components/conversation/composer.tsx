@@ -1,5 +1,9 @@
 import { createSignal, For, onCleanup, onMount, Show } from "solid-js";
-import { LIMITS } from "../../../../src/protocol/index.ts";
+import { LIMITS, type ChatMessage } from "../../../../src/protocol/index.ts";
+import type { PendingUpload } from "../../sdk/chat-store.ts";
+import { quoteOf } from "../../sdk/message-state.ts";
+import { PendingUploads } from "./pending-uploads.tsx";
+import { ReplyQuote } from "./reply-quote.tsx";
 import { shortcodeAt } from "./shortcode.ts";
 
 /** The counter shows up this close to the limit. */
@@ -28,15 +32,28 @@ export function Composer(props: {
   onSend: (body: string) => void;
   onTyping: (on: boolean) => void;
   handle?: (h: ComposerHandle) => void;
+  /** The message the next send answers, with a way to drop that. */
+  replyingTo?: ChatMessage;
+  onCancelReply: () => void;
+  /** Files for the next message: uploading, done, or failed. */
+  uploads: PendingUpload[];
+  onAttach: (files: File[]) => void;
+  onDetach: (key: string) => void;
+  /** Up in an empty composer: edit my last message. */
+  onEditLast: () => void;
 }) {
   let area!: HTMLTextAreaElement;
+  let fileInput!: HTMLInputElement;
   const [draft, setDraftSignal] = createSignal(localStorage.getItem(props.draftKey) ?? "");
   const [suggestions, setSuggestions] = createSignal<(readonly [string, string])[]>([]);
   const [selected, setSelected] = createSignal(0);
   const [picker, setPicker] = createSignal<EmojiModule["EMOJI"] | null>(null);
   const length = () => draft().length;
   const over = () => length() > LIMITS.bodyMax;
-  const canSend = () => draft().trim().length > 0 && !over();
+  const ready = () => props.uploads.filter((u) => u.status === "done").length;
+  const uploading = () => props.uploads.some((u) => u.status === "uploading");
+  // Files may go without text; a message waits for its files to finish uploading.
+  const canSend = () => (draft().trim().length > 0 || ready() > 0) && !over() && !uploading();
 
   // Drafts survive reloads and room switches: nothing typed is ever lost.
   const setDraft = (value: string) => {
@@ -111,6 +128,11 @@ export function Composer(props: {
       }
       if (e.key === "Escape") return setSuggestions([]);
     }
+    if (e.key === "Escape" && props.replyingTo) return props.onCancelReply();
+    if (e.key === "ArrowUp" && !draft() && !e.shiftKey && !e.altKey && !e.ctrlKey && !e.metaKey) {
+      e.preventDefault();
+      return props.onEditLast();
+    }
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
       e.preventDefault();
       send();
@@ -132,7 +154,18 @@ export function Composer(props: {
   });
 
   return (
-    <form class="relative border-t border-slate-200 p-3 dark:border-slate-700" onSubmit={(e) => { e.preventDefault(); send(); }}>
+    <form class="relative border-t border-slate-200 p-2 sm:p-3 dark:border-slate-700" onSubmit={(e) => { e.preventDefault(); send(); }}>
+      <Show when={props.replyingTo}>
+        {(m) => (
+          <div data-testid="replying-to" class="mb-2 flex items-center gap-2 rounded-md bg-slate-100 px-2 py-1 text-sm text-slate-700 dark:bg-slate-800 dark:text-slate-300">
+            <span class="shrink-0">Replying to</span>
+            <span class="min-w-0 flex-1"><ReplyQuote quote={quoteOf(m())} /></span>
+            <button type="button" aria-label="Cancel reply" onClick={() => { props.onCancelReply(); area.focus(); }}
+              class="shrink-0 rounded px-1 hover:bg-slate-200 dark:hover:bg-slate-700">✕</button>
+          </div>
+        )}
+      </Show>
+      <PendingUploads uploads={props.uploads} onDetach={props.onDetach} />
       <Show when={suggestions().length > 0}>
         <ul role="listbox" aria-label="Emoji suggestions" data-testid="emoji-suggestions"
           class="absolute bottom-full left-3 mb-1 max-w-xs rounded-md border border-slate-300 bg-white py-1 text-sm shadow dark:border-slate-600 dark:bg-slate-800">
@@ -161,18 +194,31 @@ export function Composer(props: {
           </div>
         )}
       </Show>
-      <div class="flex items-end gap-2">
+      <div class="flex items-end gap-1 sm:gap-2">
         <textarea ref={area} id="composer" rows={1} value={draft()} aria-label="Message" data-testid="composer"
-          placeholder="Write a message…" title="Enter sends, Shift+Enter adds a line"
+          placeholder="Write a message…" title="Enter sends, Shift+Enter adds a line, ↑ edits your last message"
           aria-describedby="composer-counter" aria-invalid={over()}
           onInput={(e) => { setDraft(e.currentTarget.value); typed(e.currentTarget.value); void suggest(); }}
           onKeyDown={onKeyDown}
+          onPaste={(e) => {
+            const files = [...(e.clipboardData?.files ?? [])];
+            if (files.length === 0) return;
+            e.preventDefault();
+            props.onAttach(files);
+          }}
           onBlur={() => setSuggestions([])}
           class="min-h-10 flex-1 resize-none rounded-md border border-slate-300 bg-transparent px-3 py-2 dark:border-slate-600" />
+        <input ref={fileInput} type="file" multiple class="hidden" data-testid="file-input" tabindex="-1" aria-hidden="true" aria-label="Attach files"
+          onChange={(e) => { props.onAttach([...(e.currentTarget.files ?? [])]); e.currentTarget.value = ""; }} />
+        <button type="button" aria-label="Attach files" title="Attach files (or drop or paste them)" onClick={() => fileInput.click()}
+          class="h-10 w-8 shrink-0 rounded-md text-xl sm:w-auto sm:px-2 hover:bg-slate-100 dark:hover:bg-slate-800">📎</button>
         <button type="button" aria-label="Insert emoji" aria-expanded={picker() !== null} onClick={() => void togglePicker()}
-          class="h-10 rounded-md px-2 text-xl hover:bg-slate-100 dark:hover:bg-slate-800">🙂</button>
+          class="h-10 w-8 shrink-0 rounded-md text-xl sm:w-auto sm:px-2 hover:bg-slate-100 dark:hover:bg-slate-800">🙂</button>
         <button type="submit" disabled={!canSend()}
-          class="h-10 rounded-md bg-blue-700 px-4 font-medium text-white disabled:cursor-not-allowed disabled:opacity-50">Send</button>
+          class="h-10 rounded-md bg-blue-700 px-3 font-medium sm:px-4 text-white disabled:cursor-not-allowed disabled:opacity-50">
+          {/* A phone keeps the width for the text: an arrow, still named "Send". */}
+          <span aria-hidden="true" class="sm:hidden">➤</span><span class="sr-only sm:not-sr-only">Send</span>
+        </button>
       </div>
       <Show when={length() > COUNTER_FROM}>
         <p id="composer-counter" data-testid="char-counter" aria-live="polite"

@@ -1,13 +1,15 @@
 /**
  * A small, safe Markdown subset: **bold**, *italic* / _italic_, `code`, ``` code blocks ```, links
- * ([text](https://…) and bare http(s) URLs) and - / 1. lists. It parses to plain data; the renderer
+ * ([text](https://…) and bare http(s) URLs), @mentions and - / 1. lists. It parses to plain data; the renderer
  * turns that into DOM nodes, so nothing in a message ever becomes HTML.
  */
 export type Inline =
   | { kind: "text"; text: string }
   | { kind: "code"; text: string }
   | { kind: "bold" | "italic"; children: Inline[] }
-  | { kind: "link"; href: string; children: Inline[] };
+  | { kind: "link"; href: string; children: Inline[] }
+  /** `@username` (the server's username rule); `name` without the @. */
+  | { kind: "mention"; name: string };
 
 export type Block =
   | { kind: "paragraph"; lines: Inline[][] }
@@ -80,6 +82,8 @@ const INLINE: { re: RegExp; make: (m: RegExpExecArray) => Inline | null }[] = [
       return href ? { kind: "link", href, children: [{ kind: "text", text: m[0] }] } : null;
     },
   },
+  // The server's mention grammar (src/domain/mentions.ts): not inside a word or an e-mail address.
+  { re: /(?<![A-Za-z0-9_@.])@([a-z0-9_]{3,32})(?![A-Za-z0-9_])/, make: (m) => ({ kind: "mention", name: m[1]! }) },
   { re: /\*\*(?=\S)([^\n]*?\S)\*\*/, make: (m) => ({ kind: "bold", children: parseInline(m[1]!) }) },
   { re: /(?<![\w*])\*(?=[^\s*])([^\n*]*?[^\s*])\*(?![\w*])/, make: (m) => ({ kind: "italic", children: parseInline(m[1]!) }) },
   { re: /(?<!\w)_(?=\S)([^\n_]*?\S)_(?!\w)/, make: (m) => ({ kind: "italic", children: parseInline(m[1]!) }) },

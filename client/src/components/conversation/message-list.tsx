@@ -1,6 +1,7 @@
 import { createEffect, createMemo, createSignal, For, on, onCleanup, onMount, Show, type JSX } from "solid-js";
 import type { ChatMessage } from "../../../../src/protocol/index.ts";
 import type { Chat } from "../../sdk/chat-store.ts";
+import type { MessageActions } from "./message-actions.tsx";
 import { MessageRow } from "./message-row.tsx";
 import { indexOfSeq, latestRange, rangeOf, sliceOf, STEP, WINDOW, type Range } from "./window.ts";
 
@@ -30,6 +31,9 @@ export function MessageList(props: {
   /** Rendered after the newest message (pending sends, AI answers streaming) when the window is at the end. */
   tail: JSX.Element;
   handle?: (h: MessageListHandle) => void;
+  actions: MessageActions;
+  /** The id of the message being edited in place. */
+  editing: string | null;
 }) {
   const s = props.chat.state;
   let list!: HTMLDivElement;
@@ -232,20 +236,21 @@ export function MessageList(props: {
           {(m, i) => (
             // Grouping looks only inside the window, so a page loading above never reshapes what is on screen.
             <MessageRow m={m} prev={i() > 0 ? visible()[i() - 1] : undefined} first={m.seq === 1}
-              own={m.from === s.me?.id} highlighted={flash() === m.seq} unreadDivider={m.seq === props.firstUnread} seen={props.seen(m)} />
+              own={m.from === s.me?.id} highlighted={flash() === m.seq} unreadDivider={m.seq === props.firstUnread} seen={props.seen(m)}
+              actions={props.actions} editing={props.editing === m.id} />
           )}
         </For>
         <Show when={following()}>{props.tail}</Show>
       </div>
       <Show when={loading()}>
-        <p role="status" class="absolute left-1/2 top-2 -translate-x-1/2 rounded-full bg-slate-100 px-3 py-1 text-xs text-slate-700 shadow dark:bg-slate-800 dark:text-slate-200">
+        <p role="status" class="absolute left-1/2 top-2 z-20 -translate-x-1/2 rounded-full bg-slate-100 px-3 py-1 text-xs text-slate-700 shadow dark:bg-slate-800 dark:text-slate-200">
           {loading() === "newer" ? "Loading newer messages…" : "Loading older messages…"}
         </p>
       </Show>
       <Show when={!atBottom() || !following()}>
         <button type="button" data-testid="jump-to-latest" onClick={jumpToLatest}
           aria-label={newCount() > 0 ? `Jump to latest, ${newCount()} new` : "Jump to latest"}
-          class="absolute bottom-3 right-4 rounded-full bg-blue-700 px-4 py-2 text-sm font-medium text-white shadow-lg hover:bg-blue-800">
+          class="absolute bottom-3 right-4 z-20 rounded-full bg-blue-700 px-4 py-2 text-sm font-medium text-white shadow-lg hover:bg-blue-800">
           ↓ {newCount() > 0 ? `${newCount()} new` : "Latest"}
         </button>
       </Show>

@@ -12,6 +12,9 @@ export function PendingRow(props: { p: PendingMessage; onRetry: () => void; onEd
   return (
     <div data-testid="pending" class={`ml-11 rounded-md border-l-2 px-2 py-1 ${failed() ? "border-red-600 bg-red-50 dark:bg-red-950/40" : "border-blue-600 bg-blue-50 opacity-70 dark:bg-blue-950/40"}`}>
       <MessageText text={props.p.body} />
+      <Show when={props.p.attachments?.length}>
+        {(n) => <p class="text-xs text-slate-600 dark:text-slate-400">📎 {n()} file{n() > 1 ? "s" : ""}</p>}
+      </Show>
       <p class="text-xs" data-testid="send-status" role={failed() ? "alert" : undefined}>
         <Show when={failed()} fallback={<span class="text-slate-600 dark:text-slate-400">{props.p.status === "sent" ? "sent" : "sending…"}</span>}>
           <span class="text-red-700 dark:text-red-400">Not sent: {props.p.error ?? "refused by the server"}</span>

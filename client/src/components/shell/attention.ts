@@ -42,8 +42,11 @@ export function createAttention(chat: Chat) {
     if (link) link.href = n > 0 ? `data:image/svg+xml,${encodeURIComponent(faviconSvg(n))}` : "/favicon.svg";
   });
 
-  onCleanup(chat.onFrame((f) => {
-    if (f.type !== "message" || f.from === s.me?.id || document.visibilityState === "visible") return;
+  onCleanup(chat.onFrame((frame) => {
+    // Messages caught up after a reconnect are news as much as live ones.
+    const news = frame.type === "message" ? [frame] : frame.type === "resumed" ? frame.messages.filter((m) => !m.deleted) : [];
+    const f = news.findLast((m) => m.from !== s.me?.id);
+    if (!f || document.visibilityState === "visible") return;
     if (sound()) beep();
     if (!notify()) return;
     const room = s.rooms.find((r) => r.id === f.room);

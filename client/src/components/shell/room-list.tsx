@@ -15,7 +15,8 @@ export function RoomList(props: { chat: Chat; onOpen: (room: string) => void }) 
     const m = r.lastMessage;
     if (!m) return "No messages yet";
     // One line of plain text: Markdown's bold, code and strike markers would only be noise here.
-    return `${m.from === s.me?.id ? "You" : m.fromName}: ${m.body.replace(/\*\*|__|~~|`+/g, "").replace(/\s+/g, " ")}`;
+    const text = m.deleted ? "message deleted" : m.body ? m.body.replace(/\*\*|__|~~|`+/g, "").replace(/\s+/g, " ") : m.attachments?.length ? "sent a file" : "";
+    return `${m.from === s.me?.id ? "You" : m.fromName}: ${text}`;
   };
   return (
     <ul data-testid="room-list">
@@ -35,6 +36,11 @@ export function RoomList(props: { chat: Chat; onOpen: (room: string) => void }) 
                 </span>
                 <span class="flex items-center justify-between gap-2">
                   <span class="truncate text-xs text-slate-600 dark:text-slate-300" data-testid="room-preview">{preview(r)}</span>
+                  <Show when={(r.mentions ?? 0) > 0}>
+                    <span class="shrink-0 rounded-full bg-amber-300 px-2 text-xs font-semibold text-amber-950" data-testid="mentions">
+                      {r.mentions} mention{r.mentions === 1 ? "" : "s"}
+                    </span>
+                  </Show>
                   <Show when={r.unread > 0}>
                     <span class="shrink-0 rounded-full bg-blue-700 px-2 text-xs text-white" data-testid="unread">
                       {r.unread}<span class="sr-only"> unread</span>
