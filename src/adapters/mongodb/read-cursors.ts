@@ -10,6 +10,8 @@ import type { MembershipDoc } from "./collections.ts";
  * leave room for the other processes' commands in flight at the same time.
  */
 export const MAX_UPDATES_PER_COMMAND = 20;
+/** Cursor moves per ReadCursors batch: one read-back query each (the writer splits the updates). */
+const MAX_PER_BATCH = 100;
 /** Membership ids remembered by a CursorWriter (the oldest are forgotten first). */
 const MAX_CACHED_IDS = 100_000;
 
@@ -120,7 +122,7 @@ export class ReadCursors {
     this.flushing = true;
     try {
       while (this.pending.size > 0) {
-        const batch = [...this.pending.values()].slice(0, MAX_UPDATES_PER_COMMAND);
+        const batch = [...this.pending.values()].slice(0, MAX_PER_BATCH);
         for (const p of batch) this.pending.delete(cursorKey(p));
         try {
           const cursors = await this.write(batch);
