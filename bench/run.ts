@@ -5,6 +5,7 @@
  * to the others. A full run writes bench/results/latest.json, the chart and the README table by
  * itself; a --quick or --only run writes only its own timestamped file (its figures are partial).
  * Flags: --quick, --skip-idle, --skip-scaleout, --only=bare,project,centrifugo,socketio,scaleout,idle,cold,search
+ * (scale-out's parts alone: --only=scaleout-cross, scaleout-durable, scaleout-fanout)
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -140,7 +141,9 @@ if (want("socketio")) {
 } else skip("socketio");
 
 // ---------------------------------------------------------------- project, scale-out: fan-out, durable, cross-instance
-const missing = args.has("--skip-scaleout") || !want("scaleout") ? ["skipped"] : await missingEngines();
+/** A part of the scale-out section: all of them with --only=scaleout, or one with --only=scaleout-<part>. */
+const wantScaleOut = (part: "cross" | "durable" | "fanout") => want("scaleout") || want(`scaleout-${part}`);
+const missing = args.has("--skip-scaleout") || !(["cross", "durable", "fanout"] as const).some(wantScaleOut) ? ["skipped"] : await missingEngines();
 if (missing.length === 0) {
   await section("scaleOut", async () => {
     const env = scaleOutEnv();
@@ -156,17 +159,22 @@ if (missing.length === 0) {
         const ms = await drained(a);
         note(ms === null ? "scale-out: persistence backlog still draining after 60 s; the next figures include it" : `scale-out: persistence backlog drained in ${(ms / 1000).toFixed(1)} s`);
       };
-      await section("crossInstance", async () => {
-        results.crossInstance = await crossInstance(a, b, pop, plan);
-        note(`cross-instance: sustained ${sustained(results.crossInstance.steps)} delivered/s`);
-      });
-      await settle();
-      await section("durable scaleout", async () => {
-        results.durable.scaleout = { ...(await durable(a, dms, plan)), rooms: dms.length / 2 };
-        note(`durable scale-out: ${sustainedAcked(results.durable.scaleout.steps)} acked/s within the line`);
-      });
-      await settle();
-      recordSweep("scaleout", await fanout(a, pop, plan));
+      if (wantScaleOut("cross")) {
+        await section("crossInstance", async () => {
+          results.crossInstance = await crossInstance(a, b, pop, plan);
+          note(`cross-instance: sustained ${sustained(results.crossInstance.steps)} delivered/s`);
+        });
+        await settle();
+      } else skip("crossInstance");
+      if (wantScaleOut("durable")) {
+        await section("durable scaleout", async () => {
+          results.durable.scaleout = { ...(await durable(a, dms, plan)), rooms: dms.length / 2 };
+          note(`durable scale-out: ${sustainedAcked(results.durable.scaleout.steps)} acked/s within the line`);
+        });
+        await settle();
+      } else skip("durable scaleout");
+      if (wantScaleOut("fanout")) recordSweep("scaleout", await fanout(a, pop, plan));
+      else skip("fanout scaleout");
     } finally {
       await b.stop();
       await a.stop();

@@ -21,8 +21,36 @@ export interface ProjectAccount {
 
 const now = () => performance.timeOrigin + performance.now();
 const READY_TIMEOUT_MS = 60_000;
+/** Opening attempts of a socket the server refused before `ready` (as the SDK reconnects). */
+const OPEN_ATTEMPTS = 5;
 
-export async function connect(
+/** Thrown when the server closed the socket before `ready`; `code` is the close code. */
+class ClosedBeforeReady extends Error {
+  constructor(kind: Protocol, readonly code: number, reason: string) {
+    super(`${kind}: socket closed before ready (${code} ${reason})`);
+  }
+}
+
+/**
+ * A client in its room, ready. A socket the server closes before `ready` with "try again later" (1013)
+ * or an internal error (1011: a store that did not answer while 200 sockets open at once) is opened
+ * again after a pause, as the SDK does; the last refusal fails the run with why. Retries are
+ * counted on stderr, so a run that needed them says so.
+ */
+export async function connect(...args: Parameters<typeof connectOnce>): Promise<BenchClient> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await connectOnce(...args);
+    } catch (err) {
+      const retryable = err instanceof ClosedBeforeReady && (err.code === 1013 || err.code === 1011);
+      if (!retryable || attempt >= OPEN_ATTEMPTS) throw err;
+      console.error(`[generator] ${err.message}; opening again (attempt ${attempt + 1} of ${OPEN_ATTEMPTS})`);
+      await Bun.sleep(250 * 2 ** attempt * (0.5 + Math.random()));
+    }
+  }
+}
+
+async function connectOnce(
   target: Target,
   room: string,
   account: ProjectAccount | null,
@@ -36,7 +64,7 @@ export async function connect(
   const ready = new Promise<void>((settle, reject) => {
     // A socket the server closes (or never readies) fails the run with why, instead of hanging it.
     const timer = setTimeout(() => reject(new Error(`${target.kind}: no ready within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
-    ws.onclose = (e) => reject(new Error(`${target.kind}: socket closed before ready (${e.code} ${e.reason})`));
+    ws.onclose = (e) => reject(new ClosedBeforeReady(target.kind, e.code, e.reason));
     const resolve = () => {
       clearTimeout(timer);
       ws.onclose = null;

@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
 # Starts and stops the engines on loopback. Data survives stop/start and kill/start (tests use that
 # to simulate outages); only `reset` wipes it. `start` returns once the engine serves requests.
-# Usage: ctl.sh start|stop|restart|status|kill|reset <redis|kafka|mongo|elastic|all>
+# Usage: ctl.sh start|stop|restart|status|kill|reset <redis|kafka|mongo|elastic|postgres|all>
 # Logs: $ENGINES_RUN/<engine>/<engine>.log (KAFKA_LOG_LEVEL=info for a verbose broker).
+# MONGO_BACKEND=postgres runs FerretDB on PostgreSQL (its own server, started before FerretDB; in `all`).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-usage="usage: ctl.sh start|stop|restart|status|kill|reset <redis|kafka|mongo|elastic|all>"
+usage="usage: ctl.sh start|stop|restart|status|kill|reset <redis|kafka|mongo|elastic|postgres|all>"
 action="${1:-}"; target="${2:-all}"
 
 # Text in each engine's command line (guards against recycled pids).
-signature() { case $1 in redis) echo "redis-server" ;; kafka) echo "kafka.Kafka" ;; mongo) echo "ferretdb" ;; elastic) echo "elasticsearch" ;; esac; }
+signature() { case $1 in redis) echo "redis-server" ;; kafka) echo "kafka.Kafka" ;; mongo) echo "ferretdb" ;; elastic) echo "elasticsearch" ;; postgres) echo "$ENGINES_RUN/postgres/data" ;; esac; }
 running() { engine_pid "$1" "$(signature "$1")"; }
-ports() { case $1 in redis) echo "$REDIS_PORT" ;; kafka) echo "$KAFKA_PORT $KAFKA_CONTROLLER_PORT" ;; mongo) echo "$MONGO_PORT" ;; elastic) echo "$ES_PORT" ;; esac; }
+ports() { case $1 in redis) echo "$REDIS_PORT" ;; kafka) echo "$KAFKA_PORT $KAFKA_CONTROLLER_PORT" ;; mongo) echo "$MONGO_PORT" ;; elastic) echo "$ES_PORT" ;; postgres) echo "$POSTGRES_PORT" ;; esac; }
 logfile() { echo "$ENGINES_RUN/$1/$1.log"; }
-installed() { case $1 in redis) command -v redis-server >/dev/null ;; kafka) [ -f "$KAFKA_HOME/.complete" ] ;; mongo) [ -x "$FERRETDB_BIN" ] ;; elastic) [ -f "$ES_HOME/.complete" ] ;; esac; }
+installed() { case $1 in redis) command -v redis-server >/dev/null ;; kafka) [ -f "$KAFKA_HOME/.complete" ] ;; mongo) [ -x "$FERRETDB_BIN" ] ;; elastic) [ -f "$ES_HOME/.complete" ] ;; postgres) [ -x "$PG_BIN/postgres" ] ;; esac; }
 
 # Own session and no inherited stdio: callers that capture our output never wait on the engine,
 # and a test runner's Ctrl-C does not take the shared engines down.
@@ -63,11 +64,34 @@ wait_redis() { wait_ready redis 20 redis_ping; }
 
 launch_mongo() {
   mkdir -p "$ENGINES_RUN/mongo/data" "$ENGINES_RUN/mongo/state"
-  launch mongo "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$ENGINES_RUN/mongo/data/" \
+  local backend=(--handler=sqlite --sqlite-url="file:$ENGINES_RUN/mongo/data/")
+  if [ "$MONGO_BACKEND" = postgres ]; then
+    wait_postgres  # launched just before (see engines below): FerretDB needs it to answer
+    backend=(--handler=postgresql --postgresql-url="postgres://$POSTGRES_USER@127.0.0.1:$POSTGRES_PORT/ferretdb")
+  fi
+  launch mongo "$FERRETDB_BIN" "${backend[@]}" \
     --listen-addr="127.0.0.1:$MONGO_PORT" --state-dir="$ENGINES_RUN/mongo/state" \
     --debug-addr=- --telemetry=disable --log-level=error
 }
 wait_mongo() { wait_ready mongo 30 mongo_ping; }
+
+# PostgreSQL for FerretDB's postgres backend: our own cluster under $ENGINES_RUN (trust auth, loopback
+# only, fsync on like a deployment), run as $POSTGRES_USER when we are root (it refuses root).
+launch_postgres() {
+  local d="$ENGINES_RUN/postgres" as=()
+  if [ "$(id -u)" = 0 ]; then chown "$POSTGRES_USER:" "$d"; as=(setpriv --reuid="$POSTGRES_USER" --regid="$POSTGRES_USER" --init-groups); fi
+  if [ ! -f "$d/data/PG_VERSION" ]; then
+    ${as[@]+"${as[@]}"} "$PG_BIN/initdb" -D "$d/data" -U "$POSTGRES_USER" --auth=trust -E UTF8 >>"$(logfile postgres)" 2>&1 || { tail -n 20 "$(logfile postgres)" >&2; return 1; }
+  fi
+  launch postgres ${as[@]+"${as[@]}"} "$PG_BIN/postgres" -D "$d/data" -p "$POSTGRES_PORT" -c listen_addresses=127.0.0.1 \
+    -c unix_socket_directories="$d" -c max_connections=200
+}
+postgres_ready() { "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$POSTGRES_PORT" -U "$POSTGRES_USER"; }
+wait_postgres() {
+  wait_ready postgres 60 postgres_ready || return 1
+  local psql=("$PG_BIN/psql" -h 127.0.0.1 -p "$POSTGRES_PORT" -U "$POSTGRES_USER" -d postgres -tAq)
+  [ "$("${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname = 'ferretdb'")" = 1 ] || "${psql[@]}" -c "CREATE DATABASE ferretdb" >/dev/null
+}
 
 # C1 only and the serial GC: the broker starts about a second sooner on 2 cores.
 KAFKA_JAVA_OPTS=(-Xms256m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError
@@ -143,7 +167,10 @@ stop_engine() { # stop_engine <engine> <signal> <grace seconds>
   if pid=$(running "$1"); then
     # Elasticsearch's launcher JVM starts the server JVM as a child: signal the whole process group
     # (launch made it a session leader), so kill -9 takes the server down too.
-    if [ "$1" = elastic ]; then kill "-$2" -- "-$pid" 2>/dev/null || true; else kill "-$2" "$pid" 2>/dev/null || true; fi
+    local sig=$2
+    # TERM is PostgreSQL's "smart" shutdown, which waits for every client (FerretDB) to leave.
+    [ "$1" = postgres ] && [ "$sig" = TERM ] && sig=INT
+    if [ "$1" = elastic ]; then kill "-$sig" -- "-$pid" 2>/dev/null || true; else kill "-$sig" "$pid" 2>/dev/null || true; fi
     local deadline=$((SECONDS + $3))
     while alive "$pid" && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.1; done
     if alive "$pid"; then
@@ -156,8 +183,12 @@ stop_engine() { # stop_engine <engine> <signal> <grace seconds>
 
 engines=$([ "$target" = all ] && echo redis mongo kafka elastic || echo "$target")
 for e in $engines; do
-  case "$e" in redis|kafka|mongo|elastic) ;; *) echo "$usage" >&2; exit 2 ;; esac
+  case "$e" in redis|kafka|mongo|elastic|postgres) ;; *) echo "$usage" >&2; exit 2 ;; esac
 done
+# FerretDB on PostgreSQL: PostgreSQL comes first, and `all` (or a start or reset of mongo) includes it.
+if [ "$MONGO_BACKEND" = postgres ] && [[ " $engines " == *" mongo "* ]] && { [ "$target" = all ] || [[ $action =~ ^(start|restart|reset)$ ]]; }; then
+  engines=$(echo "$engines" | sed 's/\bmongo\b/postgres mongo/')
+fi
 mkdir -p "$ENGINES_RUN"
 # One ctl.sh at a time per run dir, so concurrent callers never launch an engine twice.
 [ "$action" = status ] || { exec 9>"$ENGINES_RUN/.lock"; flock 9; }

@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
 # Installs the engines once, cached outside the repo; a second run is a quick no-op.
-# Usage: install.sh [redis|kafka|mongo|elastic|all|centrifugo]   (centrifugo: the benchmark's peer, not in all)
+# Usage: install.sh [redis|kafka|mongo|elastic|all|centrifugo|postgres]
+#   centrifugo: the benchmark's peer; postgres: FerretDB's PostgreSQL backend (MONGO_BACKEND=postgres). Neither is in all.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/lib.sh"
+
+# A Debian package; a fresh machine has empty package lists: update only when the plain install cannot find it.
+apt_install() {
+  export DEBIAN_FRONTEND=noninteractive
+  local apt=(apt-get -o DPkg::Lock::Timeout=120 -y -qq)
+  "${apt[@]}" install "$@" >/dev/null 2>&1 || { quiet "${apt[@]}" update && quiet "${apt[@]}" install "$@"; }
+}
 
 install_redis() {
   if command -v redis-server >/dev/null && command -v redis-cli >/dev/null; then
     log "redis: $(redis-server --version | grep -o 'v=[0-9.]*') present"; return
   fi
-  export DEBIAN_FRONTEND=noninteractive
-  # A fresh machine has empty package lists: update only when the plain install cannot find it.
-  local apt=(apt-get -o DPkg::Lock::Timeout=120 -y -qq)
-  "${apt[@]}" install redis-server >/dev/null 2>&1 || { quiet "${apt[@]}" update && quiet "${apt[@]}" install redis-server; }
+  apt_install redis-server
   # The package may start its own service on 6379; ours runs separately on $REDIS_PORT.
   log "redis: installed $(redis-server --version | grep -o 'v=[0-9.]*')"
 }
@@ -84,6 +89,14 @@ install_elastic() {
   log "elastic: installed $ES_VERSION"
 }
 
+# Only for MONGO_BACKEND=postgres. The package's own cluster (5432) is not used: ctl.sh runs its own.
+install_postgres() {
+  if [ -n "$PG_BIN" ] && [ -x "$PG_BIN/postgres" ]; then log "postgres: $("$PG_BIN/postgres" --version) present"; return; fi
+  apt_install postgresql
+  PG_BIN=$(find /usr/lib/postgresql -maxdepth 2 -name bin -type d | sort -V | tail -n 1)
+  log "postgres: installed $("$PG_BIN/postgres" --version)"
+}
+
 # Centrifugo is not an engine of the product: only the benchmark runs it, as a baseline.
 install_centrifugo() {
   if [ -x "$CENTRIFUGO_BIN" ]; then log "centrifugo: $CENTRIFUGO_VERSION present"; return; fi
@@ -99,7 +112,7 @@ install_centrifugo() {
 }
 
 case "${1:-all}" in
-  redis|kafka|mongo|elastic|centrifugo) "install_$1" ;;
+  redis|kafka|mongo|elastic|centrifugo|postgres) "install_$1" ;;
   all) install_redis; install_kafka; install_mongo; install_elastic ;;
-  *) echo "usage: $0 [redis|kafka|mongo|elastic|all|centrifugo]" >&2; exit 2 ;;
+  *) echo "usage: $0 [redis|kafka|mongo|elastic|all|centrifugo|postgres]" >&2; exit 2 ;;
 esac

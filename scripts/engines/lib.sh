@@ -8,6 +8,13 @@ KAFKA_PORT="${KAFKA_PORT:-19092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-19093}"
 MONGO_PORT="${MONGO_PORT:-27117}"
 ES_PORT="${ES_PORT:-19200}"
+# FerretDB's storage: sqlite (files under $ENGINES_RUN/mongo) or postgres (a PostgreSQL server of ours,
+# on POSTGRES_PORT, data under $ENGINES_RUN/postgres; `ctl.sh start mongo` starts it first).
+MONGO_BACKEND="${MONGO_BACKEND:-sqlite}"
+POSTGRES_PORT="${POSTGRES_PORT:-$((MONGO_PORT + 1))}"
+POSTGRES_USER="${POSTGRES_USER:-postgres}"   # Debian's system user: PostgreSQL refuses to run as root
+# The newest Debian PostgreSQL installed (install.sh postgres).
+PG_BIN="${PG_BIN:-$(find /usr/lib/postgresql -maxdepth 2 -name bin -type d 2>/dev/null | sort -V | tail -n 1)}"
 
 KAFKA_VERSION="${KAFKA_VERSION:-4.3.1}"   # newest 4.x whose kafka_2.13 and kafka-tools both resolve
 SLF4J_VERSION=2.0.17

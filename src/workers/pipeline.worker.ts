@@ -25,7 +25,7 @@ async function start(cfg: PipelineWorkerInit): Promise<() => Promise<void>> {
   // Batches are large: a bulk write gets four times the bound of a user's request.
   const mongo = new MongoConnection({ uri: cfg.mongoUri, timeoutMS: cfg.timeoutMs * 4 });
   await mongo.start();
-  const store = new MongoMessageStore(mongo.db);
+  const store = new MongoMessageStore(mongo.db, { deferCursorMoves: true });
   const redis = await connectRedis(cfg.redisUrl, log, cfg.timeoutMs);
   const state = new RedisPipelineState(redis.cmd, cfg.topic);
   const kafka = createKafka({ brokers: cfg.brokers, clientId: `${cfg.clientId}-pipeline`, requestTimeoutMs: cfg.timeoutMs }, log);
@@ -45,6 +45,7 @@ async function start(cfg: PipelineWorkerInit): Promise<() => Promise<void>> {
         // Stored: they no longer pin the rooms' recent caches (best effort, only memory at stake).
         await state.persisted(messages).catch((err) => log.warn("recent cache trim failed", errorFields(err)));
       },
+      flush: () => store.flushCursorMoves(),
     },
   });
   const relay = startOutboxRelay({ state, producer, firstRetryMs: cfg.retryFirstMs, maxRetryMs: cfg.retryMaxMs, log });

@@ -4,6 +4,7 @@ import { MongoClient } from "mongodb";
 import { newId } from "../../src/domain/ids.ts";
 import type { ChatMessage } from "../../src/domain/model.ts";
 import { createMongoStorage, type MongoStorage } from "../../src/adapters/mongodb/storage.ts";
+import { MongoMessageStore } from "../../src/adapters/mongodb/message-store.ts";
 import { describeWithEngines, engineUrl } from "../support/engines.ts";
 import { accountStoreContract } from "./account-store.ts";
 import { uid, useFixture } from "./fixture.ts";
@@ -143,6 +144,53 @@ describeWithEngines(["mongodb"], "mongodb", () => {
       await rooms.advanceRead(room, "alice", 1);
       expect(await cursor("alice")).toBe(2);
       expect(await cursor("bob")).toBe(4);
+    });
+
+    test("a batch from more senders than one update command holds moves every sender's cursor", async () => {
+      // 120 senders: one update command of 100 statements never answered on FerretDB 1.24.
+      const { messages, rooms } = f();
+      const room = uid("bulkm-");
+      const senders = Array.from({ length: 120 }, (_, i) => `s${i}-${room}`);
+      await rooms.ensureRoom({ id: room, kind: "group", name: "g", createdBy: null, createdAt: 1 });
+      for (const s of senders) await rooms.addMember(room, s, 1);
+      await messages.bulkUpsert(senders.map((from, i) => message(room, i + 1, { from })));
+      const cursors = await rooms.readCursors(room, 200);
+      expect(senders.map((s) => cursors.get(s))).toEqual(senders.map((_, i) => i + 1));
+    });
+
+    test("a member who left and joined again gets their cursor moved on the new membership", async () => {
+      const { messages, rooms } = f();
+      const room = uid("bulkj-");
+      await rooms.ensureRoom({ id: room, kind: "group", name: "g", createdBy: null, createdAt: 1 });
+      await rooms.addMember(room, "alice", 1);
+      await messages.bulkUpsert([message(room, 1)]); // the store now knows alice's membership
+      await rooms.removeMember(room, "alice");
+      await rooms.addMember(room, "alice", 2); // a new membership document, cursor 0
+      await messages.bulkUpsert([message(room, 2)]);
+      expect((await rooms.roomsOf("alice")).find((r) => r.id === room)?.lastReadSeq).toBe(2);
+      await rooms.removeMember(room, "alice");
+      await messages.bulkUpsert([message(room, 3)]); // not a member: nothing to move, no error
+      expect(await rooms.isMember(room, "alice")).toBe(false);
+    });
+
+    test("deferred cursor moves wait for the flush, then land at each sender's newest message", async () => {
+      const { rooms } = f();
+      const client = new MongoClient(engineUrl("mongodb")!);
+      try {
+        const deferred = new MongoMessageStore(client.db(dbName), { deferCursorMoves: true });
+        const room = uid("bulkd-");
+        await rooms.ensureRoom({ id: room, kind: "group", name: "g", createdBy: null, createdAt: 1 });
+        await rooms.addMember(room, "alice", 1);
+        await rooms.addMember(room, "bob", 1);
+        await deferred.bulkUpsert([message(room, 1), message(room, 2, { from: "bob" })]);
+        await deferred.bulkUpsert([message(room, 3), message(room, 4)]);
+        const cursors = async () => Promise.all(["alice", "bob"].map(async (u) => (await rooms.roomsOf(u)).find((r) => r.id === room)?.lastReadSeq));
+        expect(await cursors()).toEqual([0, 0]);
+        await deferred.flushCursorMoves();
+        expect(await cursors()).toEqual([4, 2]);
+      } finally {
+        await client.close();
+      }
     });
 
     test("health pings the server", async () => {

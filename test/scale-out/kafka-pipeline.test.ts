@@ -50,6 +50,33 @@ describeWithEngines(["redis", "kafka", "mongodb"], "kafka pipeline", () => {
     throw new Error(`room ${room} did not reach ${count} stored messages`);
   }
 
+  test("the senders' read cursors reach MongoDB after their messages, though written once per flush, not per batch", async () => {
+    // A DM of its own (the other tests expect alice and bob's to start empty).
+    const [carol, dave] = await Promise.all([register(server.url, "pc"), register(server.url, "pd")]);
+    await befriend(server.url, carol, dave);
+    const [c, d] = await Promise.all([WsClient.connect(server.url, carol), WsClient.connect(server.url, dave)]);
+    try {
+      const room = (await c.request({ type: "dm.open", userId: dave.id }, "dm.opened")).room.id;
+      const acks = await Promise.all([
+        ...Array.from({ length: 30 }, (_, i) => c.sendMessage(room, `carol ${i}`)),
+        ...Array.from({ length: 20 }, (_, i) => d.sendMessage(room, `dave ${i}`)),
+      ]);
+      const newest = (who: string) => Math.max(...acks.filter((_, i) => (who === carol.id ? i < 30 : i >= 30)).map((x) => x.seq));
+      await stored(room, 50);
+      // Then no more traffic: the deferred moves must still be flushed (by the idle flush).
+      const memberships = mongo.db().collection<{ room: string; user: string; lastReadSeq: number }>("memberships");
+      const cursors = async () => Object.fromEntries((await memberships.find({ room }).toArray()).map((m) => [m.user, m.lastReadSeq]));
+      for (const deadline = Date.now() + 30_000; ; await sleep(200)) {
+        const now = await cursors();
+        if (now[carol.id] === newest(carol.id) && now[dave.id] === newest(dave.id)) break;
+        if (Date.now() > deadline) throw new Error(`cursors ${JSON.stringify(now)} never reached ${newest(carol.id)} and ${newest(dave.id)}`);
+      }
+    } finally {
+      c.close();
+      d.close();
+    }
+  }, 60_000);
+
   test("a Redis that lost a room's counter and cache continues after the store's last seq, never reusing one", async () => {
     const room = (await a.request({ type: "dm.open", userId: bob.id }, "dm.opened")).room.id;
     for (let i = 1; i <= 5; i++) await a.sendMessage(room, `before ${i}`);

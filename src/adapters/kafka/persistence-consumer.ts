@@ -1,6 +1,9 @@
 /**
  * Moves messages from Kafka into MongoDB. Batches are bulk-upserted by message id (replays and
- * redeliveries are no-ops) and a partition's offset is committed only after its batch is stored.
+ * redeliveries are no-ops) and a partition's offset is committed only after its batch is stored and
+ * the target flushed what it deferred (the senders' read cursors; at most every `flushEveryMs`, so
+ * the moves of one cursor over many batches become one write). A crash before a flush replays the
+ * uncommitted batches, which writes their deferred part again.
  * A failed write is retried 3 times with exponential backoff and jitter; then the batch is given
  * back uncommitted and kafkajs fetches it again after its own backoff: never dropped, never skipped.
  */
@@ -13,6 +16,8 @@ import { backoffMs } from "../../domain/backoff.ts";
 export interface PersistenceTarget {
   /** Idempotent by message id; rejects when nothing can be said about the batch. */
   write(messages: ChatMessage[]): Promise<void>;
+  /** Writes what `write` deferred; offsets are committed only after it resolves. */
+  flush(): Promise<void>;
 }
 
 export interface PersistenceStatus {
@@ -25,6 +30,8 @@ export interface PersistenceStatus {
 
 const WRITE_ATTEMPTS = 3;
 const HEARTBEAT_MS = 1000;
+/** Default time between flushes of deferred writes (and offset commits). */
+const FLUSH_EVERY_MS = 1000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Consumer settings of the pipeline's groups (persistence, indexing). */
@@ -39,17 +46,28 @@ export const pipelineConsumerConfig = (groupId: string): ConsumerConfig => ({
   retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 500, maxRetryTime: 10_000 },
 });
 
-export function startPersistenceConsumer(opts: { kafka: Kafka; topic: string; groupId: string; target: PersistenceTarget; log: Logger }) {
+export function startPersistenceConsumer(opts: { kafka: Kafka; topic: string; groupId: string; target: PersistenceTarget; log: Logger; flushEveryMs?: number }) {
   const { kafka, topic, groupId, target, log } = opts;
+  const flushEveryMs = opts.flushEveryMs ?? FLUSH_EVERY_MS;
   const status: PersistenceStatus = { persisted: 0, givenBack: 0, lastBatchAt: null, failingSince: null };
   let running = true;
+  /** Per partition, the offset to commit at the next flush (the one after its last stored batch). */
+  let uncommitted = new Map<number, string>();
+  let flushedAt = Date.now();
+  // Batches and idle-time flushes take turns: a flush never runs in the middle of a batch.
+  let turn: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = turn.then(fn);
+    turn = next.catch(() => {});
+    return next;
+  };
 
-  const persist = async (messages: ChatMessage[], heartbeat: () => Promise<void>) => {
+  const withRetries = async (write: () => Promise<void>, heartbeat: () => Promise<void>) => {
     for (let attempt = 1; ; attempt++) {
       // kafkajs heartbeats only when asked to: keep the membership alive during a slow write.
       const beating = setInterval(() => void heartbeat().catch(() => {}), HEARTBEAT_MS);
       try {
-        await target.write(messages);
+        await write();
         status.failingSince = null;
         return;
       } catch (err) {
@@ -67,13 +85,28 @@ export function startPersistenceConsumer(opts: { kafka: Kafka; topic: string; gr
   };
 
   const consumer = kafka.consumer(pipelineConsumerConfig(groupId));
+  const flushAndCommit = async (heartbeat: () => Promise<void>) => {
+    if (uncommitted.size === 0) return;
+    const offsets = [...uncommitted].map(([partition, offset]) => ({ topic, partition, offset }));
+    await withRetries(() => target.flush(), heartbeat);
+    uncommitted = new Map();
+    flushedAt = Date.now();
+    // Fails after a rebalance took the partitions away: their next owner replays them (idempotent).
+    await consumer.commitOffsets(offsets);
+  };
+  // Nothing may stay uncommitted while no batch comes (lag would never reach zero).
+  const idleFlush = setInterval(() => {
+    if (uncommitted.size === 0 || Date.now() - flushedAt < flushEveryMs) return;
+    void inTurn(() => flushAndCommit(async () => {})).catch((err) => log.warn("deferred persistence flush failed", errorFields(err)));
+  }, Math.max(50, flushEveryMs / 2));
+
   const run = async () => {
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, uncommittedOffsets, heartbeat }: EachBatchPayload) => {
+      eachBatch: ({ batch, resolveOffset, heartbeat }: EachBatchPayload) => inTurn(async () => {
         const messages: ChatMessage[] = [];
         for (const m of batch.messages) {
           try {
@@ -83,15 +116,17 @@ export function startPersistenceConsumer(opts: { kafka: Kafka; topic: string; gr
             log.error("undecodable record skipped", { partition: batch.partition, offset: m.offset });
           }
         }
-        if (messages.length) await persist(messages, heartbeat);
+        if (messages.length) await withRetries(() => target.write(messages), heartbeat);
         const last = batch.messages.at(-1);
-        if (last) resolveOffset(last.offset);
-        // Without autoCommit, commitOffsetsIfNecessary() commits nothing unless given the offsets.
-        await commitOffsetsIfNecessary(uncommittedOffsets());
-        await heartbeat();
+        if (last) {
+          resolveOffset(last.offset); // where the next fetch starts; committed only after the flush
+          uncommitted.set(batch.partition, (BigInt(last.offset) + 1n).toString());
+        }
         status.persisted += messages.length;
         status.lastBatchAt = Date.now();
-      },
+        if (Date.now() - flushedAt >= flushEveryMs) await flushAndCommit(heartbeat);
+        await heartbeat();
+      }),
     });
   };
 
@@ -113,6 +148,9 @@ export function startPersistenceConsumer(opts: { kafka: Kafka; topic: string; gr
     status,
     async close() {
       running = false;
+      clearInterval(idleFlush);
+      // What was stored is committed before leaving, so the next owner does not replay it.
+      await inTurn(() => flushAndCommit(async () => {})).catch((err) => log.warn("deferred persistence flush failed", errorFields(err)));
       await consumer.disconnect().catch(() => {});
     },
   };

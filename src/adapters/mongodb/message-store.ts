@@ -5,8 +5,8 @@
 import { MongoBulkWriteError, type AnyBulkWriteOperation, type Db } from "mongodb";
 import type { ChatMessage } from "../../domain/model.ts";
 import { newestStates } from "../../domain/message-state.ts";
-import { newestBySender } from "./read-cursors.ts";
-import { collections, DURABLE_WRITE, isDuplicateKey, messageToDoc, type Collections, type MembershipDoc, type MessageDoc } from "./collections.ts";
+import { CursorWriter, cursorKey, MAX_UPDATES_PER_COMMAND, newestBySender, type CursorMove } from "./read-cursors.ts";
+import { collections, DURABLE_WRITE, isDuplicateKey, messageToDoc, type Collections, type MessageDoc } from "./collections.ts";
 
 /**
  * Writes per command: FerretDB inserts in chunks of 100 and struggles with very large commands;
@@ -24,10 +24,44 @@ export interface BulkUpsertResult {
   conflicts: ChatMessage[];
 }
 
+export interface MongoMessageStoreOptions {
+  /**
+   * Keep the senders' cursor moves until flushCursorMoves() instead of writing them with each batch.
+   * On FerretDB every cursor that moves is a write transaction of its own (≈ 4 ms, 90 % of a batch;
+   * docs/durable-scale-out.md) while a whole batch of messages is one: deferred moves of the same
+   * cursor merge into one write. The caller must flush before it treats the batches as done.
+   */
+  deferCursorMoves?: boolean;
+}
+
 export class MongoMessageStore {
   private c: Collections;
-  constructor(db: Db) {
+  private cursors: CursorWriter;
+  private deferred: Map<string, CursorMove> | null;
+  constructor(db: Db, options: MongoMessageStoreOptions = {}) {
     this.c = collections(db);
+    this.cursors = new CursorWriter(this.c.memberships);
+    this.deferred = options.deferCursorMoves ? new Map() : null;
+  }
+
+  /** Writes the deferred cursor moves (newest per cursor); kept for the next flush if it fails. */
+  async flushCursorMoves(): Promise<void> {
+    if (!this.deferred?.size) return;
+    const moves = [...this.deferred.values()];
+    this.deferred.clear();
+    try {
+      await this.cursors.move(moves);
+    } catch (err) {
+      this.defer(moves);
+      throw err;
+    }
+  }
+
+  private defer(moves: readonly CursorMove[]) {
+    for (const m of moves) {
+      const key = cursorKey(m);
+      if ((this.deferred!.get(key)?.seq ?? -1) < m.seq) this.deferred!.set(key, m);
+    }
   }
 
   /**
@@ -35,7 +69,8 @@ export class MongoMessageStore {
    * leaves the stored message as it is. Changed states (messages with a `rev`, see
    * RedisChangeState) replace the stored document only when it has an older rev, so replays,
    * redeliveries and any arrival order end in the state of the highest rev. Also moves each
-   * sender's read cursor up to their newest new message here ($max). Resolves once the writes are
+   * sender's read cursor up to their newest new message here ($max), now or (deferCursorMoves) at
+   * the next flush. Resolves once the writes are
    * durable; rejects on any error but a duplicate.
    */
   async bulkUpsert(messages: ChatMessage[]): Promise<BulkUpsertResult> {
@@ -45,9 +80,12 @@ export class MongoMessageStore {
       conflicts.push(...(await this.insertChunk(fresh.slice(i, i + MAX_OPS_PER_COMMAND))));
     }
     const ok = conflicts.length === 0 ? fresh : fresh.filter((m) => !conflicts.includes(m));
-    await advanceSenders(this.c, ok);
+    // Unordered $max updates (see ReadCursors for FerretDB's caveat on concurrent moves).
+    if (this.deferred) this.defer(newestBySender(ok));
+    else await this.cursors.move(newestBySender(ok));
     const states = newestStates(messages.filter((m) => m.rev !== undefined));
-    for (let i = 0; i < states.length; i += MAX_OPS_PER_COMMAND) await this.applyStates(states.slice(i, i + MAX_OPS_PER_COMMAND));
+    // Replacements are update statements: as many per command as cursor moves (FerretDB's pool).
+    for (let i = 0; i < states.length; i += MAX_UPDATES_PER_COMMAND) await this.applyStates(states.slice(i, i + MAX_UPDATES_PER_COMMAND));
     return { stored: ok.length + states.length, conflicts };
   }
 
@@ -104,17 +142,5 @@ export class MongoMessageStore {
       }
     }
     return conflicts;
-  }
-}
-
-/** One unordered bulk write of $max updates (the Kafka worker's batches; see ReadCursors for the caveat). */
-async function advanceSenders(c: Collections, messages: readonly ChatMessage[]) {
-  const ops = newestBySender(messages).map(
-    ({ room, user, seq }): AnyBulkWriteOperation<MembershipDoc> => ({
-      updateOne: { filter: { room, user }, update: { $max: { lastReadSeq: seq } } },
-    }),
-  );
-  for (let i = 0; i < ops.length; i += MAX_OPS_PER_COMMAND) {
-    await c.memberships.bulkWrite(ops.slice(i, i + MAX_OPS_PER_COMMAND), { ordered: false });
   }
 }
