@@ -97,6 +97,21 @@ describeIf(run, "message lifecycle in the web client", "needs Chromium (/usr/bin
       // A click on my own chip takes mine back.
       await original.locator('[data-testid=reaction][data-emoji="👍"]').click();
       await chipB.filter({ hasText: "1" }).waitFor();
+      // Another emoji from the add chip beside the others.
+      await message(pb, "lunch?").getByTestId("add-reaction").click();
+      await pb.getByTestId("reaction-picker").getByRole("button", { name: "React with 🎉" }).click();
+      await pb.getByTestId("reaction-picker").waitFor({ state: "detached" });
+      await original.locator('[data-testid=reaction][data-emoji="🎉"]').filter({ hasText: "1" }).waitFor();
+      await message(pb, "lunch?").locator('[data-testid=reaction][data-emoji="🎉"]').click(); // and back
+      await original.locator('[data-testid=reaction][data-emoji="🎉"]').waitFor({ state: "detached" });
+      // In the toolbar the arrows move between its buttons, wrapping around.
+      const tools = await actionsOf(pa, original);
+      await tools.getByRole("button", { name: "Add reaction" }).focus();
+      await pa.keyboard.press("ArrowRight");
+      expect(await pa.evaluate(() => document.activeElement?.textContent)).toBe("Reply");
+      await pa.keyboard.press("ArrowLeft");
+      await pa.keyboard.press("ArrowLeft");
+      expect(await pa.evaluate(() => document.activeElement?.textContent)).toBe("Copy");
 
       // Reply: the composer says to what; the other sees the quote.
       await (await actionsOf(pa, original)).getByRole("button", { name: "Reply" }).click();

@@ -38,17 +38,25 @@ function InlineNodes(props: { nodes: Inline[]; me?: string }): JSX.Element {
  * Message text as DOM nodes built from the Markdown subset in markdown.ts — never innerHTML, so a
  * message can't inject markup; only http(s) links become anchors.
  */
-export function MessageText(props: { text: string; /** My username: mentions of me are marked stronger. */ me?: string }) {
+export function MessageText(props: {
+  text: string;
+  /** My username: mentions of me are marked stronger. */
+  me?: string;
+  /** Shown at the end of the text: inside a closing paragraph (as "(edited)" is), else on its own line. */
+  suffix?: JSX.Element;
+}) {
   const blocks = () => parseBlocks(props.text);
+  const endsInParagraph = () => blocks().at(-1)?.kind === "paragraph";
   return (
     <div class="min-w-0 break-words [overflow-wrap:anywhere]" data-testid="message-body">
       <For each={blocks()}>
-        {(b) => (
+        {(b, at) => (
           <Switch>
             <Match when={b.kind === "paragraph" && b}>
               {(p) => (
                 <p class="whitespace-pre-wrap">
                   <For each={p().lines}>{(line, i) => <>{i() > 0 ? "\n" : ""}<InlineNodes nodes={line} me={props.me} /></>}</For>
+                  {at() === blocks().length - 1 ? props.suffix : null}
                 </p>
               )}
             </Match>
@@ -64,6 +72,7 @@ export function MessageText(props: { text: string; /** My username: mentions of 
           </Switch>
         )}
       </For>
+      {endsInParagraph() ? null : props.suffix}
     </div>
   );
 }

@@ -65,6 +65,10 @@ export function applyUpdates(existing: readonly ChatMessage[], updates: readonly
   return refreshQuotes(list, new Map(updates.filter((u) => !held.has(u.seq)).map((u) => [u.id, u])));
 }
 
+/** Whether this user's reaction with this emoji is on the message (a pick toggles it). */
+export const hasReacted = (m: ChatMessage, emoji: string, userId: string | undefined): boolean =>
+  !!userId && !!m.reactions?.some((r) => r.emoji === emoji && r.users.includes(userId));
+
 export const mentionsUser = (m: ChatMessage, userId: string | undefined): boolean =>
   !!userId && !m.deleted && !!m.mentions?.includes(userId);
 

@@ -1,6 +1,7 @@
 import { For, Show } from "solid-js";
 import type { Attachment } from "../../../../src/protocol/index.ts";
 import { Api } from "../../sdk/api.ts";
+import { FileIcon } from "../icons.tsx";
 
 /** "1.2 MB": file sizes as people read them. */
 export function formatSize(bytes: number): string {
@@ -26,7 +27,7 @@ export function Attachments(props: { files: Attachment[]; onView: (a: Attachment
             <Show when={a.image} fallback={
               <a href={Api.fileUrl(a.id)} download={a.name} data-testid="file-card"
                 class="flex max-w-72 items-center gap-2 rounded-md border border-slate-300 bg-white px-3 py-2 text-sm hover:bg-slate-50 dark:border-slate-600 dark:bg-slate-800 dark:hover:bg-slate-700">
-                <span aria-hidden="true" class="text-2xl">📄</span>
+                <FileIcon class="h-7 w-7 text-slate-500 dark:text-slate-400" />
                 <span class="min-w-0">
                   <span class="block truncate font-medium text-blue-700 underline dark:text-blue-300">{a.name}</span>
                   <span class="block text-xs text-slate-600 dark:text-slate-400">{formatSize(a.size)} · Download</span>

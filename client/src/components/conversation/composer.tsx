@@ -5,6 +5,7 @@ import { quoteOf } from "../../sdk/message-state.ts";
 import { PendingUploads } from "./pending-uploads.tsx";
 import { ReplyQuote } from "./reply-quote.tsx";
 import { shortcodeAt } from "./shortcode.ts";
+import { PaperclipIcon, SendIcon, SmileIcon } from "../icons.tsx";
 
 /** The counter shows up this close to the limit. */
 const COUNTER_FROM = LIMITS.bodyMax - 500;
@@ -211,13 +212,13 @@ export function Composer(props: {
         <input ref={fileInput} type="file" multiple class="hidden" data-testid="file-input" tabindex="-1" aria-hidden="true" aria-label="Attach files"
           onChange={(e) => { props.onAttach([...(e.currentTarget.files ?? [])]); e.currentTarget.value = ""; }} />
         <button type="button" aria-label="Attach files" title="Attach files (or drop or paste them)" onClick={() => fileInput.click()}
-          class="h-10 w-8 shrink-0 rounded-md text-xl sm:w-auto sm:px-2 hover:bg-slate-100 dark:hover:bg-slate-800">📎</button>
+          class="h-10 w-8 shrink-0 rounded-md flex items-center justify-center sm:w-auto sm:px-2 hover:bg-slate-100 dark:hover:bg-slate-800"><PaperclipIcon class="h-5 w-5" /></button>
         <button type="button" aria-label="Insert emoji" aria-expanded={picker() !== null} onClick={() => void togglePicker()}
-          class="h-10 w-8 shrink-0 rounded-md text-xl sm:w-auto sm:px-2 hover:bg-slate-100 dark:hover:bg-slate-800">🙂</button>
+          class="h-10 w-8 shrink-0 rounded-md flex items-center justify-center sm:w-auto sm:px-2 hover:bg-slate-100 dark:hover:bg-slate-800"><SmileIcon class="h-5 w-5" /></button>
         <button type="submit" disabled={!canSend()}
           class="h-10 rounded-md bg-blue-700 px-3 font-medium sm:px-4 text-white disabled:cursor-not-allowed disabled:opacity-50">
           {/* A phone keeps the width for the text: an arrow, still named "Send". */}
-          <span aria-hidden="true" class="sm:hidden">➤</span><span class="sr-only sm:not-sr-only">Send</span>
+          <span class="sm:hidden"><SendIcon class="h-5 w-5" /></span><span class="sr-only sm:not-sr-only">Send</span>
         </button>
       </div>
       <Show when={length() > COUNTER_FROM}>

@@ -102,12 +102,15 @@ export function MessageRow(props: {
           <Show when={!props.m.deleted} fallback={<p data-testid="tombstone" class="italic text-slate-600 dark:text-slate-400">Message deleted</p>}>
             <Show when={props.m.replyTo}>{(q) => <ReplyQuote quote={q()} onJump={() => props.actions.jumpTo(q())} />}</Show>
             <Show when={props.editing} fallback={
-              <Show when={props.m.body}><MessageText text={props.m.body} me={props.actions.me()?.username} /></Show>
+              <Show when={props.m.body}>
+                <MessageText text={props.m.body} me={props.actions.me()?.username} suffix={
+                  <Show when={props.m.editedAt}>
+                    {(at) => <> <span data-testid="edited" class="text-xs text-slate-600 dark:text-slate-400" title={`Edited ${fullDate(at())}`}>(edited)</span></>}
+                  </Show>
+                } />
+              </Show>
             }>
               <EditBox body={props.m.body} onSave={(body) => props.actions.save(props.m, body)} onCancel={() => props.actions.edit(null)} />
-            </Show>
-            <Show when={props.m.editedAt}>
-              {(at) => <span data-testid="edited" class="text-xs text-slate-600 dark:text-slate-400" title={`Edited ${fullDate(at())}`}>(edited)</span>}
             </Show>
             <Show when={props.m.incomplete}><span class="text-xs text-amber-700 dark:text-amber-400">(incomplete)</span></Show>
             <Show when={props.m.attachments?.length}><Attachments files={props.m.attachments!} onView={props.actions.view} /></Show>

@@ -3,6 +3,7 @@ import type { ErrorCode } from "../../../../src/protocol/index.ts";
 import type { PendingMessage } from "../../sdk/chat-store.ts";
 import { MessageText } from "../message-text.tsx";
 import { ReplyQuote } from "./reply-quote.tsx";
+import { PaperclipIcon } from "../icons.tsx";
 
 /** Refusals a later retry can get past; anything else needs the text changed. */
 export const retryable = (code: ErrorCode | undefined) => code === undefined || code === "rate_limited" || code === "unavailable" || code === "internal";
@@ -15,7 +16,7 @@ export function PendingRow(props: { p: PendingMessage; onRetry: () => void; onEd
       <Show when={props.p.replyTo}>{(q) => <span class="text-xs"><ReplyQuote quote={q()} /></span>}</Show>
       <MessageText text={props.p.body} />
       <Show when={props.p.attachments?.length}>
-        {(n) => <p class="text-xs text-slate-600 dark:text-slate-400">📎 {n()} file{n() > 1 ? "s" : ""}</p>}
+        {(n) => <p class="text-xs text-slate-600 dark:text-slate-400"><PaperclipIcon class="mr-1 inline h-3 w-3" />{n()} file{n() > 1 ? "s" : ""}</p>}
       </Show>
       <p class="text-xs" data-testid="send-status" role={failed() ? "alert" : undefined}>
         <Show when={failed()} fallback={<span class="text-slate-600 dark:text-slate-400">{props.p.status === "sent" ? "sent" : "sending…"}</span>}>

@@ -14,6 +14,8 @@ export function ReactionPicker(props: {
   onPick: (emoji: string) => void;
   /** `refocus`: closed from the keyboard or by a pick, so focus goes back to where it was. */
   onClose: (refocus: boolean) => void;
+  /** Which edge of the opener the picker lines up with (default: right, for the toolbar). */
+  align?: "left" | "right";
 }) {
   let box!: HTMLDivElement;
   const [more, setMore] = createSignal<EmojiList | null>(null);
@@ -42,7 +44,7 @@ export function ReactionPicker(props: {
   return (
     <div ref={box} role="dialog" aria-label="Add a reaction" data-testid="reaction-picker"
       onKeyDown={(e) => { if (e.key === "Escape") { e.stopPropagation(); props.onClose(true); } }}
-      class="absolute right-0 top-full z-20 mt-1 w-72 max-w-[calc(100vw-2rem)] rounded-md border border-slate-300 bg-white p-2 shadow-lg dark:border-slate-600 dark:bg-slate-800">
+      class={`absolute ${props.align === "left" ? "left-0" : "right-0"} top-full z-20 mt-1 w-72 max-w-[calc(100vw-2rem)] rounded-md border border-slate-300 bg-white p-2 shadow-lg dark:border-slate-600 dark:bg-slate-800`}>
       <div class="flex flex-wrap gap-1">
         <For each={QUICK}>{(e) => button(e, e)}</For>
         <Show when={!more()}>

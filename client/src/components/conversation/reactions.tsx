@@ -1,13 +1,21 @@
-import { For, Show } from "solid-js";
+import { createSignal, For, Show } from "solid-js";
 import type { ChatMessage } from "../../../../src/protocol/index.ts";
+import { hasReacted } from "../../sdk/message-state.ts";
+import { SmilePlusIcon } from "../icons.tsx";
 import type { MessageActions } from "./message-actions.tsx";
+import { ReactionPicker } from "./reaction-picker.tsx";
 
 /** Names listed in a chip's tooltip before "and N others". */
 const TOOLTIP_NAMES = 10;
 
-/** Reaction chips under a message: emoji and count, mine highlighted, a click toggles mine. */
+/**
+ * Reaction chips under a message: emoji and count, mine highlighted, a click toggles mine; a last
+ * chip adds another (as Slack and Discord do, next to the others).
+ */
 export function Reactions(props: { m: ChatMessage; actions: MessageActions }) {
   const me = () => props.actions.me()?.id ?? "";
+  const [picking, setPicking] = createSignal(false);
+  let addButton!: HTMLButtonElement;
   const who = (users: string[]) => {
     const names = users.slice(0, TOOLTIP_NAMES).map((u) => (u === me() ? "you" : props.actions.nameOf(u)));
     const more = users.length - TOOLTIP_NAMES;
@@ -34,6 +42,18 @@ export function Reactions(props: { m: ChatMessage; actions: MessageActions }) {
             );
           }}
         </For>
+        <li class="relative">
+          <button ref={addButton} type="button" data-testid="add-reaction" aria-label="Add reaction" aria-expanded={picking()}
+            onPointerDown={(e) => e.stopPropagation() /* a toggle, not a click away from the picker */} onClick={() => setPicking(!picking())}
+            class="flex h-full items-center rounded-full border border-slate-300 bg-white px-2 text-slate-600 hover:bg-slate-100 dark:border-slate-600 dark:bg-slate-800 dark:text-slate-300 dark:hover:bg-slate-700">
+            <SmilePlusIcon class="h-4 w-4" />
+          </button>
+          <Show when={picking()}>
+            <ReactionPicker align="left"
+              onPick={(emoji) => props.actions.react(props.m, emoji, !hasReacted(props.m, emoji, me()))}
+              onClose={(refocus) => { setPicking(false); if (refocus) addButton.focus(); }} />
+          </Show>
+        </li>
       </ul>
     </Show>
   );

@@ -1,7 +1,7 @@
 import { Show } from "solid-js";
 import type { Chat } from "../../sdk/chat-store.ts";
 import type { Attention } from "./attention.ts";
-import { BellIcon, ChartIcon, SearchIcon, SoundIcon } from "./icons.tsx";
+import { BellIcon, ChartIcon, SearchIcon, SoundIcon } from "../icons.tsx";
 
 const toggle = "flex items-center gap-1 rounded px-2 py-1 text-xs font-medium hover:bg-slate-100 dark:hover:bg-slate-800";
 /** On phones the header shows icons only; the words stay for screen readers (and the buttons' names). */
