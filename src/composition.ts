@@ -11,16 +11,16 @@ import { createSqliteStorage } from "./adapters/sqlite/storage.ts";
 import { boundedPort, CallHealth } from "./adapters/guard/bounded-port.ts";
 import { WORKER_URLS } from "./worker-urls.ts";
 import { DiskFileStore } from "./adapters/disk/file-store.ts";
-import { loadSharpPreviewer } from "./adapters/sharp/image-previewer.ts";
-import { uploadSweeper } from "./workers/upload-sweeper.ts";
+import { lazySharpPreviewer } from "./adapters/sharp/image-previewer.ts";
+import { uploadSweeper } from "./adapters/sqlite/upload-sweeper.ts";
 import { NO_ACTIVITY_SINK } from "./domain/activity.ts";
 import type { Config } from "./config.ts";
 import { errorFields, type Logger } from "./observability/logger.ts";
 import type { ChatMessage } from "./domain/model.ts";
 import type { RedisConnection } from "./adapters/redis/connection.ts";
 import type { StoredChanges } from "./adapters/kafka/cached-change-reader.ts";
-import { WorkerAiRunner } from "./workers/ai-worker-client.ts";
-import type { AiProviderSettings } from "./workers/ai-protocol.ts";
+import { WorkerAiRunner } from "./adapters/ai-thread/ai-worker-client.ts";
+import type { AiProviderSettings } from "./adapters/ai-thread/ai-protocol.ts";
 import type {
   AccountStore,
   ActivitySink,
@@ -80,7 +80,8 @@ export interface Adapters {
   files: FileStore;
   uploads: UploadRegistry;
   /** Image previews (sharp); null where the native library cannot load (the single binary). */
-  previewer: ImagePreviewer | null;
+  /** Image previews, loaded on the first image; null when they cannot be made here. */
+  previewer: () => Promise<ImagePreviewer | null>;
   /** Hands a new message, or an edited or deleted one's state, to the search index when nothing else carries it there (SQLite triggers, the Kafka indexer). */
   indexMessage?: (message: ChatMessage) => void;
   /** Documents waiting to be indexed and documents Elasticsearch rejected (parked), for /metrics. */
@@ -115,7 +116,7 @@ export async function createAdapters(config: Config, log: Logger, instanceId: st
     activity: activityLog,
     analytics: activityLog,
     search: storage.search ?? new UnavailableSearchIndex(),
-    previewer: await loadSharpPreviewer(log),
+    previewer: lazySharpPreviewer(log),
     lifecycle: [storage.lifecycle, coordination.lifecycle, sendLimiter, activityLog, uploadSweeperFor(config, log)],
     mode: config.MONGODB_URI || config.REDIS_URL ? "scale-out" : "embedded",
   };

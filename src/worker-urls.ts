@@ -4,10 +4,10 @@
  * src/ — so URLs made here resolve the same from source and from the binary.
  */
 export const WORKER_URLS = {
-  sqliteWriter: new URL("./adapters/sqlite/message-writer.worker.ts", import.meta.url),
+  sqliteWriter: new URL("./workers/sqlite-writer.worker.ts", import.meta.url),
   pipeline: new URL("./workers/pipeline.worker.ts", import.meta.url),
   ai: new URL("./workers/ai.worker.ts", import.meta.url),
-  activity: new URL("./adapters/sqlite/activity.worker.ts", import.meta.url),
+  activity: new URL("./workers/activity.worker.ts", import.meta.url),
   indexing: new URL("./workers/indexing.worker.ts", import.meta.url),
   uploadSweeper: new URL("./workers/upload-sweeper.worker.ts", import.meta.url),
 };

@@ -3,8 +3,8 @@
 import { GeminiModel } from "../adapters/gemini/gemini-model.ts";
 import { OpenAiCompatibleModel } from "../adapters/openai-compatible/openai-model.ts";
 import type { AiModel } from "../ports/ai-model.ts";
-import type { FromAiWorker, ToAiWorker } from "./ai-protocol.ts";
-import { streamAnswer, type StreamPolicy } from "./ai-stream.ts";
+import type { FromAiWorker, ToAiWorker } from "../adapters/ai-thread/ai-protocol.ts";
+import { streamAnswer, type StreamPolicy } from "../adapters/ai-thread/ai-stream.ts";
 
 declare const self: Worker;
 const post = (m: FromAiWorker) => self.postMessage(m);

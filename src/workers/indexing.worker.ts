@@ -11,7 +11,7 @@ import { createLogger, errorFields } from "../observability/logger.ts";
 import { startIndexingConsumer } from "../adapters/kafka/indexing-consumer.ts";
 import type { FromIndexingWorker, IndexingWorkerInit } from "../adapters/kafka/indexing-protocol.ts";
 import { lagProbe } from "../adapters/kafka/persistence-consumer.ts";
-import { hostWorker } from "./worker-host.ts";
+import { hostWorker } from "../threads/worker-host.ts";
 import { backoffMs } from "../domain/backoff.ts";
 
 declare const self: Worker;

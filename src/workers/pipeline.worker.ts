@@ -14,7 +14,7 @@ import { createLogger, errorFields, type Logger } from "../observability/logger.
 import { startOutboxRelay } from "../adapters/kafka/outbox-relay.ts";
 import { lagProbe, startPersistenceConsumer } from "../adapters/kafka/persistence-consumer.ts";
 import type { FromPipelineWorker, PipelineWorkerInit } from "../adapters/kafka/pipeline-protocol.ts";
-import { hostWorker } from "./worker-host.ts";
+import { hostWorker } from "../threads/worker-host.ts";
 
 declare const self: Worker;
 const post = (m: FromPipelineWorker) => self.postMessage(m);

@@ -10,8 +10,8 @@ import { openDatabase } from "../adapters/sqlite/database.ts";
 import { SqliteUploadRegistry } from "../adapters/sqlite/upload-registry.ts";
 import { sweepExpiredUploads } from "../domain/files/upload-expiry.ts";
 import type { FileStore, UploadRegistry } from "../ports/index.ts";
-import { hostWorker } from "./worker-host.ts";
-import type { SweeperInit } from "./upload-sweeper-protocol.ts";
+import { hostWorker } from "../threads/worker-host.ts";
+import type { SweeperInit } from "../adapters/sqlite/upload-sweeper-protocol.ts";
 
 const BATCH = 100;
 

@@ -1,7 +1,7 @@
 /** The supervised worker host: a worker that dies is reported, restarted with backoff, and usable again. */
 import { describe, expect, test } from "bun:test";
 import { createLogger } from "../../src/observability/logger.ts";
-import { SupervisedWorker } from "../../src/workers/supervised-worker.ts";
+import { SupervisedWorker } from "../../src/threads/supervised-worker.ts";
 
 type In = { kind: "init"; failInit?: boolean } | { kind: "echo"; id: number } | { kind: "hold" } | { kind: "throw" } | { kind: "exit" } | { kind: "close" };
 type Out = { kind: "ready" } | { kind: "fatal"; error: string } | { kind: "closed" } | { kind: "echo"; id: number };

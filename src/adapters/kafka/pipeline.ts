@@ -13,7 +13,7 @@ import { KafkaMessageLog } from "./message-log.ts";
 import { RedisPipelineState } from "../redis/pipeline-state.ts";
 import { OwnReadRoomStore } from "../redis/own-read-rooms.ts";
 import { WORKER_URLS } from "../../worker-urls.ts";
-import { SupervisedWorker } from "../../workers/supervised-worker.ts";
+import { SupervisedWorker } from "../../threads/supervised-worker.ts";
 
 const PIPELINE_WORKER = WORKER_URLS.pipeline;
 

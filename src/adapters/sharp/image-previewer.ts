@@ -6,11 +6,20 @@ import type { Logger } from "../../observability/logger.ts";
 import { MAX_IMAGE_PIXELS } from "../../domain/files/content-type.ts";
 
 /**
+ * sharp loaded on first use, once: importing it takes ~40 ms of the socket thread, which a server
+ * that never sees an image need not pay at startup.
+ */
+export function lazySharpPreviewer(log: Logger): () => Promise<ImagePreviewer | null> {
+  let loading: Promise<ImagePreviewer | null> | null = null;
+  return () => (loading ??= loadSharpPreviewer(log));
+}
+
+/**
  * Previews with sharp (libvips). It decodes and resizes on libuv's thread pool, so the socket thread
  * only moves bytes. sharp is a native module: the compiled single binary cannot load it, and there
  * `loadSharpPreviewer` answers null (images keep their dimensions; the original is the preview).
  */
-export async function loadSharpPreviewer(log: Logger): Promise<ImagePreviewer | null> {
+async function loadSharpPreviewer(log: Logger): Promise<ImagePreviewer | null> {
   try {
     const { default: sharp } = await import("sharp");
     return {

@@ -2,7 +2,7 @@ import { analyticsWindow } from "../../domain/analytics/window.ts";
 import type { ActivitySink, Analytics, EngineHealth } from "../../ports/index.ts";
 import type { ActivityEvent, AnalyticsRange, AnalyticsReport } from "../../protocol/index.ts";
 import type { Logger } from "../../observability/logger.ts";
-import { SupervisedWorker } from "../../workers/supervised-worker.ts";
+import { SupervisedWorker } from "../../threads/supervised-worker.ts";
 import type { FromActivityWorker, ToActivityWorker } from "./activity-protocol.ts";
 
 const FLUSH_MS = 100;

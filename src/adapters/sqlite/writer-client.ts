@@ -1,7 +1,7 @@
 import { messageOf, type AppendResult, type MessageDraft } from "../../domain/model.ts";
 import type { Logger } from "../../observability/logger.ts";
 import type { ChangeDraft, ChangeResult } from "../../ports/index.ts";
-import { SupervisedWorker } from "../../workers/supervised-worker.ts";
+import { SupervisedWorker } from "../../threads/supervised-worker.ts";
 import type { SqliteSettings } from "./database.ts";
 import type { FromWriter, ToWriter, WriteOp, WriteResult } from "./writer-protocol.ts";
 

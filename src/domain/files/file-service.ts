@@ -42,6 +42,9 @@ export interface Unsatisfiable {
   size: number;
 }
 
+/** What `newId` makes (and a little room): anything else names no upload. */
+const UPLOAD_ID = /^[\w-]{1,64}$/;
+
 const attachmentOf = (u: Upload): Attachment => ({ id: u.id, name: u.name, size: u.size, type: u.type, ...(u.image ? { image: u.image } : {}) });
 
 /**
@@ -56,7 +59,8 @@ export class FileService {
     private uploads: UploadRegistry,
     private rooms: RoomStore,
     private limiter: RateLimiter,
-    private previewer: ImagePreviewer | null,
+    /** Loaded on the first image (a native module costs startup time); null: no previews here. */
+    private previewer: () => Promise<ImagePreviewer | null>,
     private limits: FileLimits,
   ) {}
 
@@ -94,7 +98,7 @@ export class FileService {
 
   /** An unsent upload of its owner, e.g. removed from the message being written. */
   async deleteUnsent(userId: string, id: string): Promise<void> {
-    const upload = await this.uploads.get(id);
+    const upload = await this.find(id);
     if (!upload || upload.owner !== userId) return fail("not_found", "no such file");
     if (upload.claimed) fail("conflict", "the file was sent: delete its message instead");
     await this.forget(upload);
@@ -155,8 +159,16 @@ export class FileService {
     for (const u of [...bound, ...mine]) await this.forget(u);
   }
 
+  /**
+   * Only ids of the shape this service makes (UUIDs) are looked up: a NUL or a 3,000-character key is
+   * an error on some engines (PostgreSQL under FerretDB), where the answer is a plain 404.
+   */
+  private find(id: string): Promise<Upload | null> {
+    return UPLOAD_ID.test(id) ? this.uploads.get(id) : Promise.resolve(null);
+  }
+
   private async readable(userId: string, id: string): Promise<Upload> {
-    const upload = await this.uploads.get(id);
+    const upload = await this.find(id);
     // Until a send reserves it, an upload exists only for its owner.
     if (!upload || (!upload.claimed && upload.owner !== userId)) return fail("not_found", "no such file");
     if (!(await this.rooms.isMember(upload.room, userId))) fail("forbidden", "not a member of the room of this file");
@@ -172,12 +184,13 @@ export class FileService {
     const dims = imageDimensions(head);
     if (!dims || dims.width * dims.height > MAX_IMAGE_PIXELS) return;
     const fit = fitInside(dims.width, dims.height, this.limits.previewBox);
-    if (!this.previewer) {
+    const previewer = await this.previewer();
+    if (!previewer) {
       upload.image = { ...dims, previewWidth: fit.width, previewHeight: fit.height };
       return;
     }
     const source = await this.store.get(upload.id);
-    const preview = source ? await this.previewer.preview(source, this.limits.previewBox) : null;
+    const preview = source ? await previewer.preview(source, this.limits.previewBox) : null;
     if (!preview) return;
     await this.store.put(previewKey(upload.id), new Blob([preview.bytes]).stream());
     upload.previewSize = preview.bytes.byteLength;

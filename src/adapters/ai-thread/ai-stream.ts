@@ -1,6 +1,6 @@
-import { RetryableAiError, type AiModel, type AiRequest } from "../ports/ai-model.ts";
+import { RetryableAiError, type AiModel, type AiRequest } from "../../ports/ai-model.ts";
 import type { AiOutcome } from "./ai-protocol.ts";
-import { backoffMs } from "../domain/backoff.ts";
+import { backoffMs } from "../../domain/backoff.ts";
 
 export interface StreamPolicy {
   timeoutMs: number;

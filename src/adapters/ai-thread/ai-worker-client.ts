@@ -1,9 +1,9 @@
-import type { Logger } from "../observability/logger.ts";
-import type { AiRequest } from "../ports/ai-model.ts";
-import type { AiOutcome, AiRunner } from "../ports/ai-runner.ts";
+import type { Logger } from "../../observability/logger.ts";
+import type { AiRequest } from "../../ports/ai-model.ts";
+import type { AiOutcome, AiRunner } from "../../ports/ai-runner.ts";
 import type { AiProviderSettings, FromAiWorker, ToAiWorker } from "./ai-protocol.ts";
-import { SupervisedWorker } from "./supervised-worker.ts";
-import { WORKER_URLS } from "../worker-urls.ts";
+import { SupervisedWorker } from "../../threads/supervised-worker.ts";
+import { WORKER_URLS } from "../../worker-urls.ts";
 
 interface Pending {
   onDelta: (text: string) => void;

@@ -3,10 +3,10 @@
  * Owns activity.db: writes event batches, answers the dashboard's aggregations and prunes events
  * older than the retention, all off the socket thread.
  */
-import { openDatabase } from "./database.ts";
-import { ACTIVITY_SCHEMA } from "./activity-schema.ts";
-import { activityQueries } from "./activity-queries.ts";
-import type { FromActivityWorker, ToActivityWorker } from "./activity-protocol.ts";
+import { openDatabase } from "../adapters/sqlite/database.ts";
+import { ACTIVITY_SCHEMA } from "../adapters/sqlite/activity-schema.ts";
+import { activityQueries } from "../adapters/sqlite/activity-queries.ts";
+import type { FromActivityWorker, ToActivityWorker } from "../adapters/sqlite/activity-protocol.ts";
 
 declare const self: Worker;
 const post = (m: FromActivityWorker) => self.postMessage(m);

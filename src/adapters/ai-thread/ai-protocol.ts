@@ -1,8 +1,8 @@
-import type { GeminiSettings } from "../adapters/gemini/gemini-model.ts";
-import type { OpenAiSettings } from "../adapters/openai-compatible/openai-model.ts";
-import type { AiRequest } from "../ports/ai-model.ts";
+import type { GeminiSettings } from "../gemini/gemini-model.ts";
+import type { OpenAiSettings } from "../openai-compatible/openai-model.ts";
+import type { AiRequest } from "../../ports/ai-model.ts";
 
-import type { AiOutcome } from "../ports/ai-runner.ts";
+import type { AiOutcome } from "../../ports/ai-runner.ts";
 export type { AiOutcome };
 
 /** Which model the worker talks to; plain data, so it crosses the thread boundary. */

@@ -1,7 +1,7 @@
-import type { Logger } from "../observability/logger.ts";
-import type { Lifecycle } from "../ports/index.ts";
-import { WORKER_URLS } from "../worker-urls.ts";
-import { SupervisedWorker, type Handshake } from "./supervised-worker.ts";
+import type { Logger } from "../../observability/logger.ts";
+import type { Lifecycle } from "../../ports/index.ts";
+import { WORKER_URLS } from "../../worker-urls.ts";
+import { SupervisedWorker, type Handshake } from "../../threads/supervised-worker.ts";
 import type { FromSweeper, SweeperInit } from "./upload-sweeper-protocol.ts";
 
 /** The socket thread's handle on the upload sweeper thread: supervised (restarted if it dies), logs what it removed. */

@@ -1,4 +1,4 @@
-import type { SqliteSettings } from "../adapters/sqlite/database.ts";
+import type { SqliteSettings } from "./database.ts";
 
 /** Where the uploads are: the sweeper opens its own connection to the same store as the server. */
 export type SweeperStorage = { kind: "sqlite"; dataDir: string; settings: SqliteSettings } | { kind: "mongodb"; uri: string; timeoutMS: number };

@@ -5,13 +5,13 @@
  * meanwhile goes into the next one (group commit): a burst costs one fsync per batch, not per message.
  */
 import type { Database } from "bun:sqlite";
-import { messageOf, type ChatMessage, type MessageDraft } from "../../domain/model.ts";
-import type { ChangeDraft, ChangeResult } from "../../ports/index.ts";
-import { LIMITS } from "../../protocol/index.ts";
-import { openDatabase, rowToMessage, type MessageRow } from "./database.ts";
-import { HEAD_SQL } from "./message-reader.ts";
-import { MessageStates } from "./message-state.ts";
-import type { FromWriter, ToWriter, WriteOp, WriteResult } from "./writer-protocol.ts";
+import { messageOf, type ChatMessage, type MessageDraft } from "../domain/model.ts";
+import type { ChangeDraft, ChangeResult } from "../ports/index.ts";
+import { LIMITS } from "../protocol/index.ts";
+import { openDatabase, rowToMessage, type MessageRow } from "../adapters/sqlite/database.ts";
+import { HEAD_SQL } from "../adapters/sqlite/message-reader.ts";
+import { MessageStates } from "../adapters/sqlite/message-state.ts";
+import type { FromWriter, ToWriter, WriteOp, WriteResult } from "../adapters/sqlite/writer-protocol.ts";
 
 declare const self: Worker;
 const post = (m: FromWriter) => self.postMessage(m);
