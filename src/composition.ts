@@ -19,6 +19,7 @@ import { errorFields, type Logger } from "./observability/logger.ts";
 import type { ChatMessage } from "./domain/model.ts";
 import type { RedisConnection } from "./adapters/redis/connection.ts";
 import type { StoredChanges } from "./adapters/kafka/cached-change-reader.ts";
+import type { MongoStorage } from "./adapters/mongodb/storage.ts";
 import { WorkerAiRunner } from "./adapters/ai-thread/ai-worker-client.ts";
 import type { AiProviderSettings } from "./adapters/ai-thread/ai-protocol.ts";
 import type {
@@ -79,8 +80,7 @@ export interface Adapters {
   /** Attachments: bytes on disk under DATA_DIR/files when embedded, in GridFS with MongoDB; their metadata beside the messages. */
   files: FileStore;
   uploads: UploadRegistry;
-  /** Image previews (sharp); null where the native library cannot load (the single binary). */
-  /** Image previews, loaded on the first image; null when they cannot be made here. */
+  /** Image previews (sharp), loaded on the first image; null where they cannot be made (the single binary). */
   previewer: () => Promise<ImagePreviewer | null>;
   /** Hands a new message, or an edited or deleted one's state, to the search index when nothing else carries it there (SQLite triggers, the Kafka indexer). */
   indexMessage?: (message: ChatMessage) => void;
@@ -92,75 +92,136 @@ export interface Adapters {
 }
 
 
-type Storage = Pick<Adapters, "accounts" | "social" | "rooms" | "log" | "reader" | "changes" | "changeReader" | "files" | "uploads"> & { lifecycle: Lifecycle; search?: SearchIndex };
-type Coordination = Pick<Adapters, "bus" | "presence" | "limiter" | "tickets"> & { lifecycle: Lifecycle };
+/** Ports whose adapter is the store's own, whatever carries the writes. */
+type Stores = Pick<Adapters, "accounts" | "social" | "rooms" | "reader" | "changeReader" | "files" | "uploads"> & { lifecycle: Lifecycle; search?: SearchIndex };
+type Coordination = Pick<Adapters, "bus" | "presence" | "limiter" | "tickets"> & { lifecycle: Lifecycle; redis?: RedisConnection };
+/** What decides seqs and stores messages and their changes, and the `/ai` queue that goes with it. */
+type WritePath = Pick<Adapters, "log" | "reader" | "changes" | "changeReader" | "rooms" | "aiQueue"> & { lifecycle: Lifecycle[]; redis?: RedisConnection };
+/** Where activity goes and what searches it. */
+type Records = Pick<Adapters, "activity" | "analytics" | "search" | "indexMessage" | "indexStatus"> & { lifecycle: Lifecycle[] };
 
 /**
- * The one place that chooses adapters: embedded for every engine whose URL is not configured.
- * Engine adapters (and their client libraries) are imported only when their engine is on, so the
- * embedded server does not pay for loading kafkajs, mongodb and redis at startup.
+ * The one place that chooses adapters, once per concern: embedded for every engine whose URL is
+ * not configured. Engine adapters (and their client libraries) are imported only when their engine
+ * is on, so the embedded server does not pay for loading kafkajs, mongodb and redis at startup.
  */
 export async function createAdapters(config: Config, log: Logger, instanceId: string): Promise<Adapters> {
-  const storage: Storage & { storedChanges?: StoredChanges } = config.MONGODB_URI ? await mongoStorage(config.MONGODB_URI, config.STORAGE_TIMEOUT_MS) : sqliteStorage(config, log);
+  const mongo = config.MONGODB_URI ? await mongoStores(config.MONGODB_URI, config.STORAGE_TIMEOUT_MS) : null;
+  const sqlite = mongo ? null : sqliteStorage(config, log);
+  const stores: Stores = mongo ?? sqlite!;
   const coordination = config.REDIS_URL
     ? await (await import("./adapters/redis/coordination.ts")).createRedisCoordination({ ...config, REDIS_URL: config.REDIS_URL }, instanceId, log)
     : memoryCoordination();
+  const writes: WritePath = mongo
+    ? await mongoWritePath(config, mongo, coordination, log)
+    : { ...sqlite!, aiQueue: new InProcessAiQueue(), lifecycle: [] };
+  const records = await recordsFor(config, log, stores, writes.redis);
+  const aiRunner = aiRunnerFor(config, log);
   const sendLimiter = new MemoryRateLimiter();
-  const activityLog = new SqliteActivityLog(join(config.DATA_DIR, "activity.db"), config.ACTIVITY_RETENTION_DAYS * 86_400_000, WORKER_URLS.activity, log);
-  const adapters: Adapters = {
-    ...storage,
+  return bounded({
+    ...stores,
     ...coordination,
+    ...writes,
+    ...records,
     sendLimiter,
-    aiQueue: new InProcessAiQueue(),
-    aiRunner: null,
-    activity: activityLog,
-    analytics: activityLog,
-    search: storage.search ?? new UnavailableSearchIndex(),
+    aiRunner,
     previewer: lazySharpPreviewer(log),
-    lifecycle: [storage.lifecycle, coordination.lifecycle, sendLimiter, activityLog, uploadSweeperFor(config, log)],
+    // The AI runner before its queue: closed after it, so answers in progress finish on a running model.
+    lifecycle: [stores.lifecycle, coordination.lifecycle, sendLimiter, ...records.lifecycle, uploadSweeperFor(config, log), ...writes.lifecycle, ...(aiRunner ? [aiRunner] : []), writes.aiQueue],
     mode: config.MONGODB_URI || config.REDIS_URL ? "scale-out" : "embedded",
+  }, config.STORAGE_TIMEOUT_MS * 2, log);
+}
+
+/**
+ * With Kafka (and Redis), Kafka is the write path: Redis assigns seqs, a worker persists into
+ * MongoDB. Without, MongoDB decides them itself.
+ */
+async function mongoWritePath(config: Config, mongo: MongoStores, coordination: Coordination, log: Logger): Promise<WritePath> {
+  const redis = coordination.redis;
+  if (!config.KAFKA_BROKERS || !config.REDIS_URL || !redis) {
+    return { ...mongo, ...mongo.ownWritePath(), aiQueue: new InProcessAiQueue(), lifecycle: [] };
+  }
+  const [{ createKafkaPipeline }, { KafkaAiQueue }, { createKafka }] = await Promise.all([
+    import("./adapters/kafka/pipeline.ts"),
+    import("./adapters/kafka/ai-queue.ts"),
+    import("./adapters/kafka/kafka-client.ts"),
+  ]);
+  const pipeline = createKafkaPipeline({
+    config: { ...config, KAFKA_BROKERS: config.KAFKA_BROKERS, REDIS_URL: config.REDIS_URL, MONGODB_URI: config.MONGODB_URI! },
+    redis,
+    store: mongo.reader,
+    storeChanges: mongo.storedChanges,
+    rooms: mongo.rooms,
+    log,
+  });
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-ai`, requestTimeoutMs: config.STORAGE_TIMEOUT_MS }, log);
+  const aiQueue = new KafkaAiQueue(kafka, redis.cmd, {
+    topic: config.KAFKA_AI_TOPIC,
+    groupId: `${config.KAFKA_CLIENT_ID}-ai`,
+    partitions: config.KAFKA_PARTITIONS,
+    replication: config.KAFKA_REPLICATION,
+  }, log);
+  return {
+    log: pipeline.log,
+    reader: pipeline.reader,
+    changes: pipeline.changes,
+    changeReader: pipeline.changeReader,
+    rooms: pipeline.rooms,
+    aiQueue,
+    lifecycle: [pipeline.lifecycle],
+    redis,
   };
-  let pipelineRedis: RedisConnection | undefined;
-  if (config.KAFKA_BROKERS && config.REDIS_URL && config.MONGODB_URI && "redis" in coordination && storage.storedChanges) {
-    pipelineRedis = coordination.redis;
-    // Kafka takes over the write path: Redis assigns seqs, a worker persists into MongoDB.
-    const [{ createKafkaPipeline }, { KafkaAiQueue }, { createKafka }] = await Promise.all([
-      import("./adapters/kafka/pipeline.ts"),
-      import("./adapters/kafka/ai-queue.ts"),
+}
+
+/**
+ * Activity, search and analytics: SQLite (activity.db, FTS5) when embedded; Elasticsearch when
+ * configured, fed through the Kafka indexing worker when Kafka is the write path, else by this
+ * instance directly. ACTIVITY_LOG=off gives every recorder a sink that drops events.
+ */
+async function recordsFor(config: Config, log: Logger, stores: Stores, pipelineRedis?: RedisConnection): Promise<Records> {
+  const records = config.ELASTICSEARCH_URL ? await elasticRecords(config, config.ELASTICSEARCH_URL, log, pipelineRedis) : sqliteRecords(config, log, stores);
+  return config.ACTIVITY_LOG === "off" ? { ...records, activity: NO_ACTIVITY_SINK } : records;
+}
+
+function sqliteRecords(config: Config, log: Logger, stores: Stores): Records {
+  const activityLog = new SqliteActivityLog(join(config.DATA_DIR, "activity.db"), config.ACTIVITY_RETENTION_DAYS * 86_400_000, WORKER_URLS.activity, log);
+  return { activity: activityLog, analytics: activityLog, search: stores.search ?? new UnavailableSearchIndex(), lifecycle: [activityLog] };
+}
+
+async function elasticRecords(config: Config, url: string, log: Logger, redis?: RedisConnection): Promise<Records> {
+  const { createElastic } = await import("./adapters/elasticsearch/elastic.ts");
+  const es = createElastic({ url, prefix: config.ES_INDEX_PREFIX, retentionDays: config.ACTIVITY_RETENTION_DAYS }, log);
+  const base = { search: es.search, analytics: es.analytics };
+  if (config.KAFKA_BROKERS && redis) {
+    const [{ KafkaActivitySink }, { createKafka }, { IndexingWorkerClient }] = await Promise.all([
+      import("./adapters/kafka/activity-sink.ts"),
       import("./adapters/kafka/kafka-client.ts"),
+      import("./adapters/kafka/indexing-client.ts"),
     ]);
-    const pipeline = createKafkaPipeline({
-      config: { ...config, KAFKA_BROKERS: config.KAFKA_BROKERS, REDIS_URL: config.REDIS_URL, MONGODB_URI: config.MONGODB_URI },
-      redis: coordination.redis,
-      store: storage.reader,
-      storeChanges: storage.storedChanges,
-      rooms: storage.rooms,
-      log,
+    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-activity` }, log);
+    const topic = { topic: config.KAFKA_ACTIVITY_TOPIC, partitions: config.KAFKA_PARTITIONS, replication: config.KAFKA_REPLICATION };
+    const sink = new KafkaActivitySink(kafka, redis.cmd, topic, config.PARKED_RETRY_MS, log);
+    const indexer = new IndexingWorkerClient({
+      brokers: config.KAFKA_BROKERS,
+      clientId: config.KAFKA_CLIENT_ID,
+      messagesTopic: config.KAFKA_MESSAGES_TOPIC,
+      activityTopic: config.KAFKA_ACTIVITY_TOPIC,
+      groupId: `${config.KAFKA_CLIENT_ID}-indexer`,
+      elasticsearchUrl: url,
+      indexPrefix: config.ES_INDEX_PREFIX,
+      retentionDays: config.ACTIVITY_RETENTION_DAYS,
+      logLevel: config.LOG_LEVEL,
     });
-    adapters.log = pipeline.log;
-    adapters.reader = pipeline.reader;
-    adapters.changes = pipeline.changes;
-    adapters.changeReader = pipeline.changeReader;
-    adapters.rooms = pipeline.rooms;
-    adapters.lifecycle.push(pipeline.lifecycle);
-    adapters.aiQueue = new KafkaAiQueue(createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-ai`, requestTimeoutMs: config.STORAGE_TIMEOUT_MS }, log), coordination.redis.cmd, {
-      topic: config.KAFKA_AI_TOPIC,
-      groupId: `${config.KAFKA_CLIENT_ID}-ai`,
-      partitions: config.KAFKA_PARTITIONS,
-      replication: config.KAFKA_REPLICATION,
-    }, log);
+    return { ...base, activity: sink, indexStatus: () => ({ lag: indexer.status.lag, parked: indexer.status.parked }), lifecycle: [es.lifecycle, sink, indexer] };
   }
+  const { DirectIndexer } = await import("./adapters/elasticsearch/direct-indexer.ts");
+  const direct = new DirectIndexer(es.client, es.names, es.ready, log);
+  return { ...base, activity: direct, indexMessage: (m) => direct.message(m), indexStatus: () => direct.status(), lifecycle: [es.lifecycle, direct] };
+}
+
+function aiRunnerFor(config: Config, log: Logger): AiRunner | null {
   const provider = aiProvider(config);
-  if (provider) {
-    adapters.aiRunner = new WorkerAiRunner(provider, config.AI_TIMEOUT_MS, config.AI_MAX_RETRIES, log);
-    // Before the queue: closed after it, so answers in progress finish on a running model.
-    adapters.lifecycle.push(adapters.aiRunner);
-  }
-  adapters.lifecycle.push(adapters.aiQueue);
-  if (config.ELASTICSEARCH_URL) await useElasticsearch(adapters, config, log, activityLog, pipelineRedis);
-  // Off: every recorder gets a sink that drops events (NO_ACTIVITY's), so nothing reaches a log or a topic.
-  if (config.ACTIVITY_LOG === "off") adapters.activity = NO_ACTIVITY_SINK;
-  return bounded(adapters, config.STORAGE_TIMEOUT_MS * 2, log);
+  return provider ? new WorkerAiRunner(provider, config.AI_TIMEOUT_MS, config.AI_MAX_RETRIES, log) : null;
 }
 
 /** Every port that reaches an engine answers within `ms` (else `unavailable`): nothing waits forever on a store. */
@@ -199,50 +260,6 @@ function boundedFiles(guarded: FileStore, raw: FileStore): FileStore {
   return { put: (key, data) => raw.put(key, data), get: guarded.get, delete: guarded.delete };
 }
 
-/**
- * Search and analytics move to Elasticsearch. With Kafka, events and messages reach it through the
- * indexing worker (see kafka/activity-pipeline.ts); without, this instance indexes its own.
- */
-async function useElasticsearch(adapters: Adapters, config: Config, log: Logger, embedded: SqliteActivityLog, redis?: RedisConnection) {
-  const { createElastic } = await import("./adapters/elasticsearch/elastic.ts");
-  const es = createElastic({ url: config.ELASTICSEARCH_URL!, prefix: config.ES_INDEX_PREFIX, retentionDays: config.ACTIVITY_RETENTION_DAYS }, log);
-  adapters.search = es.search;
-  adapters.analytics = es.analytics;
-  adapters.lifecycle = adapters.lifecycle.filter((l) => l !== embedded);
-  adapters.lifecycle.push(es.lifecycle);
-  if (config.KAFKA_BROKERS && redis) {
-    const [{ KafkaActivitySink }, { createKafka }, { IndexingWorkerClient }] = await Promise.all([
-      import("./adapters/kafka/activity-sink.ts"),
-      import("./adapters/kafka/kafka-client.ts"),
-      import("./adapters/kafka/indexing-client.ts"),
-    ]);
-    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-activity` }, log);
-    const topic = { topic: config.KAFKA_ACTIVITY_TOPIC, partitions: config.KAFKA_PARTITIONS, replication: config.KAFKA_REPLICATION };
-    const sink = new KafkaActivitySink(kafka, redis.cmd, topic, config.PARKED_RETRY_MS, log);
-    const indexer = new IndexingWorkerClient({
-      brokers: config.KAFKA_BROKERS,
-      clientId: config.KAFKA_CLIENT_ID,
-      messagesTopic: config.KAFKA_MESSAGES_TOPIC,
-      activityTopic: config.KAFKA_ACTIVITY_TOPIC,
-      groupId: `${config.KAFKA_CLIENT_ID}-indexer`,
-      elasticsearchUrl: config.ELASTICSEARCH_URL!,
-      indexPrefix: config.ES_INDEX_PREFIX,
-      retentionDays: config.ACTIVITY_RETENTION_DAYS,
-      logLevel: config.LOG_LEVEL,
-    });
-    adapters.activity = sink;
-    adapters.indexStatus = () => ({ lag: indexer.status.lag, parked: indexer.status.parked });
-    adapters.lifecycle.push(sink, indexer);
-    return;
-  }
-  const { DirectIndexer } = await import("./adapters/elasticsearch/direct-indexer.ts");
-  const direct = new DirectIndexer(es.client, es.names, es.ready, log);
-  adapters.activity = direct;
-  adapters.indexMessage = (m) => direct.message(m);
-  adapters.indexStatus = () => direct.status();
-  adapters.lifecycle.push(direct);
-}
-
 /** Expired uploads are removed on their own thread, over their own connection to the same store. */
 function uploadSweeperFor(config: Config, log: Logger): Lifecycle {
   const storage = config.MONGODB_URI
@@ -251,14 +268,16 @@ function uploadSweeperFor(config: Config, log: Logger): Lifecycle {
   return uploadSweeper({ storage, ttlMs: config.UPLOAD_TTL_SEC * 1000, intervalMs: config.UPLOAD_SWEEP_SEC * 1000 }, log);
 }
 
-function sqliteStorage(config: Config, log: Logger): Storage {
+function sqliteStorage(config: Config, log: Logger) {
   const sqlite = createSqliteStorage(config.DATA_DIR, { synchronous: config.SQLITE_SYNCHRONOUS, busyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS }, log);
   const files = new DiskFileStore(join(config.DATA_DIR, "files"));
   return { ...sqlite, files, lifecycle: { ...sqlite.lifecycle, start: async () => (await files.start(), await sqlite.lifecycle.start?.()) } };
 }
 
 /** `storedChanges`: the store's side of message changes, which the Kafka pipeline completes with the ones in flight. */
-async function mongoStorage(uri: string, timeoutMS: number): Promise<Storage & { storedChanges: StoredChanges }> {
+type MongoStores = Stores & Pick<MongoStorage, "ownWritePath"> & { storedChanges: StoredChanges };
+
+async function mongoStores(uri: string, timeoutMS: number): Promise<MongoStores> {
   const [{ createMongoStorage }, { GridFsFileStore }, { MongoUploadRegistry }] = await Promise.all([
     import("./adapters/mongodb/storage.ts"),
     import("./adapters/mongodb/gridfs-file-store.ts"),
@@ -267,10 +286,9 @@ async function mongoStorage(uri: string, timeoutMS: number): Promise<Storage & {
   const mongo = createMongoStorage({ uri, timeoutMS });
   const uploads = new MongoUploadRegistry(mongo.connection.db);
   const lifecycle: Lifecycle = { ...mongo.lifecycle, start: async () => (await mongo.lifecycle.start?.(), await uploads.start()) };
-  const files = new GridFsFileStore(mongo.connection.db);
   return {
-    accounts: mongo.accounts, social: mongo.social, rooms: mongo.rooms, reader: mongo.reader, log: mongo.log,
-    changes: mongo.changes, changeReader: mongo.changeReader, files, uploads, lifecycle, storedChanges: mongo.changeReader,
+    accounts: mongo.accounts, social: mongo.social, rooms: mongo.rooms, reader: mongo.reader, changeReader: mongo.changeReader,
+    files: new GridFsFileStore(mongo.connection.db), uploads, lifecycle, ownWritePath: mongo.ownWritePath, storedChanges: mongo.changeReader,
   };
 }
 

@@ -21,10 +21,11 @@ import { MongoUploadRegistry } from "../../src/adapters/mongodb/upload-registry.
 // One database for this file, dropped at the end; tests use unique ids so they never collide.
 const dbName = `contract_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
 
-async function mongo(): Promise<MongoStorage & { cleanup(): Promise<void> }> {
+/** The store as "MongoDB without Kafka" runs it: its own write path included. */
+async function mongo(): Promise<MongoStorage & ReturnType<MongoStorage["ownWritePath"]> & { cleanup(): Promise<void> }> {
   const storage = createMongoStorage({ uri: engineUrl("mongodb")!, dbName });
   await storage.lifecycle.start!();
-  return { ...storage, cleanup: () => storage.lifecycle.close!() };
+  return { ...storage, ...storage.ownWritePath(), cleanup: () => storage.lifecycle.close!() };
 }
 
 describeWithEngines(["mongodb"], "mongodb", () => {

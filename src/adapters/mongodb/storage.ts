@@ -20,10 +20,11 @@ export interface MongoStorage {
   reader: MongoMessageReader;
   /** Changes as the store has them (under Kafka, the pipeline lays the ones in flight over it). */
   changeReader: MongoMessageChangeReader;
-  /** Changes for "MongoDB without Kafka"; unused when Kafka assigns seqs. */
-  changes: MongoMessageChangeLog;
-  /** The log for "MongoDB without Kafka"; unused (never started) when Kafka assigns seqs. */
-  log: MongoMessageLog;
+  /**
+   * The write path of "MongoDB without Kafka" (seqs decided in MongoDB). Made only when asked for:
+   * under Kafka the pipeline is the write path.
+   */
+  ownWritePath(): { log: MongoMessageLog; changes: MongoMessageChangeLog };
   messages: MongoMessageStore;
   /** Connects and creates indexes on start; on close lets in-flight appends finish first. */
   lifecycle: Lifecycle;
@@ -34,7 +35,7 @@ export function createMongoStorage(options: MongoConnectionOptions): MongoStorag
   const { db } = connection;
   // One ReadCursors for the room store and the log, so their cursor moves are serialised together.
   const cursors = new ReadCursors(collections(db).memberships);
-  const log = new MongoMessageLog(db, { cursors });
+  let own: { log: MongoMessageLog; changes: MongoMessageChangeLog } | null = null;
   return {
     connection,
     accounts: new MongoAccountStore(db),
@@ -42,13 +43,12 @@ export function createMongoStorage(options: MongoConnectionOptions): MongoStorag
     rooms: new MongoRoomStore(db, cursors),
     reader: new MongoMessageReader(db),
     changeReader: new MongoMessageChangeReader(db),
-    changes: new MongoMessageChangeLog(db),
-    log,
+    ownWritePath: () => (own ??= { log: new MongoMessageLog(db, { cursors }), changes: new MongoMessageChangeLog(db) }),
     messages: new MongoMessageStore(db),
     lifecycle: {
       start: () => connection.start(),
       close: async () => {
-        await log.close();
+        await own?.log.close();
         await connection.close();
       },
       health: (): Promise<EngineHealth> => connection.health(),
