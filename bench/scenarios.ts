@@ -1,5 +1,5 @@
 /** The benchmark's scenarios, each against servers already started by run.ts. */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FanoutClientSpec } from "./generator/fanout.ts";
@@ -124,6 +124,7 @@ export async function idleMemory(name: ServerName, port: number, n: number): Pro
     return { connections: open, rssBeforeKiB: before, rssAfterKiB: after, perConnectionKiB: +((after - before) / open).toFixed(2) };
   } finally {
     await server.stop();
+    if (opts.dataDir) rmSync(opts.dataDir, { recursive: true, force: true });
   }
 }
 

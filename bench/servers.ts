@@ -1,5 +1,5 @@
 /** Starts the servers under test, each pinned to the server core, and waits until they listen. */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
@@ -101,6 +101,9 @@ export async function startServer(name: ServerName, port: number, opts: StartOpt
         : name === "centrifugo"
           ? centrifugoCommand(port)
           : ["node", join(ROOT, "bench/baselines/socketio-server.mjs")];
+  // A directory made here is this server's alone, removed when it stops; a given one is the caller's.
+  const ownDir = opts.dataDir === undefined ? mkdtempSync(join(tmpdir(), "chat-bench-")) : null;
+  const dataDir = opts.dataDir ?? ownDir!;
   const url = `http://127.0.0.1:${port}`;
   const started = performance.now();
   const proc = track(Bun.spawn(pinned(opts.cpu === undefined ? SERVER_CPU : opts.cpu, cmd), {
@@ -110,7 +113,7 @@ export async function startServer(name: ServerName, port: number, opts: StartOpt
       HOME: process.env.HOME ?? "/tmp",
       PORT: String(port),
       HOST: "127.0.0.1",
-      DATA_DIR: opts.dataDir ?? mkdtempSync(join(tmpdir(), "chat-bench-")),
+      DATA_DIR: dataDir,
       SERVE_CLIENT: "false",
       // Go servers use as many threads as the cores they are given (one, like the others).
       GOMAXPROCS: "1",
@@ -171,6 +174,7 @@ export async function startServer(name: ServerName, port: number, opts: StartOpt
         proc.kill("SIGKILL");
         await proc.exited;
       }
+      if (ownDir) rmSync(ownDir, { recursive: true, force: true });
     },
   };
 }

@@ -4,7 +4,7 @@
  * and the embedded fan-out sweep with activity events on and off, in the same run. A part whose
  * engines are not reachable is reported as not run, with why; the others still run.
  */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { missingEngines, scaleOutEnv } from "../engines.ts";
@@ -108,8 +108,10 @@ export async function searchSection(ctx: SectionContext): Promise<SearchResults>
       return fanout(s, pop, ctx.plan);
     });
     const off = await withServer(start("off"), (s) => fanout(s, pop!, ctx.plan));
+    rmSync(fanDir, { recursive: true, force: true });
     out.activityFanout = { on, off };
     note(`search activity fan-out: sustained ${sustained(on.steps)} delivered/s with activity, ${sustained(off.steps)} without`);
   });
+  rmSync(dataDir, { recursive: true, force: true });
   return out;
 }
