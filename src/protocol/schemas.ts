@@ -32,7 +32,8 @@ export const username = z
   .regex(/^[a-z0-9_]+$/, "lowercase letters, digits and _ only");
 export const password = z.string().min(8).max(128);
 
-export const messageId = z.string().min(1).max(LIMITS.messageIdMax);
+/** Ids the server makes (messages, uploads: UUIDs); anything else names nothing, and never reaches a store. */
+export const messageId = z.string().min(1).max(LIMITS.messageIdMax).regex(/^[\w-]+$/, "letters, digits, _ and - only");
 
 /** One reaction on a message: an emoji (see emoji.ts) and everyone who reacted with it, first reactor first. */
 export const reactionSchema = z.object({ emoji: z.string(), users: z.array(z.string()) });

@@ -1,6 +1,6 @@
 import type { ByteRange, FileStore, ImagePreviewer, RateLimiter, RoomStore, Upload, UploadRegistry } from "../../ports/index.ts";
 import { previewKey } from "../../ports/index.ts";
-import type { Attachment } from "../../protocol/index.ts";
+import { messageId as messageIdSchema, type Attachment } from "../../protocol/index.ts";
 import type { ChatService } from "../chat-service.ts";
 import { DomainError, fail } from "../errors.ts";
 import { errorFields, type Logger } from "../../observability/logger.ts";
@@ -41,9 +41,6 @@ export interface Unsatisfiable {
   unsatisfiable: true;
   size: number;
 }
-
-/** What `newId` makes (and a little room): anything else names no upload. */
-const UPLOAD_ID = /^[\w-]{1,64}$/;
 
 const attachmentOf = (u: Upload): Attachment => ({ id: u.id, name: u.name, size: u.size, type: u.type, ...(u.image ? { image: u.image } : {}) });
 
@@ -160,11 +157,11 @@ export class FileService {
   }
 
   /**
-   * Only ids of the shape this service makes (UUIDs) are looked up: a NUL or a 3,000-character key is
-   * an error on some engines (PostgreSQL under FerretDB), where the answer is a plain 404.
+   * Only ids of the protocol's shape are looked up (the path parameter is not otherwise checked): a NUL
+   * or a 3,000-character key is an error on some engines (PostgreSQL under FerretDB), not a 404.
    */
   private find(id: string): Promise<Upload | null> {
-    return UPLOAD_ID.test(id) ? this.uploads.get(id) : Promise.resolve(null);
+    return messageIdSchema.safeParse(id).success ? this.uploads.get(id) : Promise.resolve(null);
   }
 
   private async readable(userId: string, id: string): Promise<Upload> {
